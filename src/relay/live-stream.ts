@@ -1,0 +1,122 @@
+import type { PreparedMessage } from '../rtmp/chunk/encoder.js';
+import { prepareMessage } from '../rtmp/chunk/encoder.js';
+import { ChunkStreamId, MessageType, type RtmpMessage } from '../rtmp/message/types.js';
+import { BitrateMeter } from './bitrate.js';
+import { classifyMedia, type MediaClass } from './media-class.js';
+import { CodecFacts } from './codec-facts.js';
+
+/** Our outbound chunk size on every connection, so one serialization serves them all. */
+export const OUT_CHUNK_SIZE = 4096;
+
+/** One message as it is fanned out: serialized once, with what a queue needs to judge it. */
+export interface StreamMessage {
+  readonly message: RtmpMessage;
+  readonly prepared: PreparedMessage;
+  readonly csid: number;
+  readonly media: MediaClass;
+}
+
+/** A player or destination attached to a live stream. */
+export interface StreamSubscriber {
+  deliver(item: StreamMessage): void;
+  /** The publish ended (for good: the grace, if any, is over). */
+  end(): void;
+}
+
+export interface LiveStreamOptions {
+  /** Bytes of the current GOP kept for late joiners (0 = off). */
+  gopCacheBytes: number;
+}
+
+/**
+ * The broadcast of one live event: keeps metadata, the sequence headers of every track and the
+ * GOP since the last video keyframe, serializes each message once and hands the same buffers to
+ * every subscriber. A subscriber that joins gets metadata, headers and the GOP first, so it never
+ * starts mid-GOP.
+ */
+export class LiveStream {
+  private metadata: StreamMessage | null = null;
+  private readonly sequenceHeaders = new Map<string, StreamMessage>();
+  private gop: StreamMessage[] = [];
+  private gopBytes = 0;
+  /** False after the GOP outgrew the cache: wait for the next keyframe to start again. */
+  private gopValid = false;
+  private readonly subscribers = new Set<StreamSubscriber>();
+  readonly meter = new BitrateMeter();
+  readonly facts = new CodecFacts();
+  messagesIn = 0;
+
+  constructor(private readonly options: LiveStreamOptions) {}
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** A message from the publisher. `now` in ms, for the bitrate. */
+  publish(message: RtmpMessage, now: number): void {
+    this.messagesIn++;
+    this.meter.add(message.payload.length, now);
+    const media = classifyMedia(message);
+    if (media.kind === 'ignore') return;
+    const csid = message.typeId === MessageType.Audio ? ChunkStreamId.Audio : message.typeId === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
+    const item: StreamMessage = { message, prepared: prepareMessage(message.payload, OUT_CHUNK_SIZE, csid), csid, media };
+    if (media.kind === 'metadata') {
+      this.metadata = item;
+      this.facts.fromMetadata(message);
+    } else if (media.kind !== 'data' && media.isSequenceHeader) {
+      this.sequenceHeaders.set(media.trackKey, item);
+      this.facts.fromSequenceHeader(message);
+    } else {
+      this.cache(item);
+    }
+    for (const subscriber of this.subscribers) subscriber.deliver(item);
+  }
+
+  /** Attaches a subscriber and replays metadata, sequence headers and the GOP to it. */
+  subscribe(subscriber: StreamSubscriber): void {
+    for (const item of this.startupMessages()) subscriber.deliver(item);
+    this.subscribers.add(subscriber);
+  }
+
+  unsubscribe(subscriber: StreamSubscriber): void {
+    this.subscribers.delete(subscriber);
+  }
+
+  /** What a joiner needs before live messages: metadata, every sequence header, the GOP. */
+  startupMessages(): StreamMessage[] {
+    const items: StreamMessage[] = [];
+    if (this.metadata) items.push(this.metadata);
+    for (const header of this.sequenceHeaders.values()) items.push(header);
+    if (this.gopValid) items.push(...this.gop);
+    return items;
+  }
+
+  /** The publish is over: every subscriber is told, then forgotten. */
+  end(): void {
+    for (const subscriber of this.subscribers) subscriber.end();
+    this.subscribers.clear();
+    this.gop = [];
+    this.gopBytes = 0;
+  }
+
+  private cache(item: StreamMessage): void {
+    const limit = this.options.gopCacheBytes;
+    if (limit <= 0) return;
+    if (item.media.kind === 'video' && item.media.isKeyframe) {
+      this.gop = [];
+      this.gopBytes = 0;
+      this.gopValid = true;
+    }
+    if (!this.gopValid) return;
+    const size = item.message.payload.length;
+    if (this.gopBytes + size > limit) {
+      // A GOP longer than the cache: late joiners wait for the next keyframe instead.
+      this.gop = [];
+      this.gopBytes = 0;
+      this.gopValid = false;
+      return;
+    }
+    this.gop.push(item);
+    this.gopBytes += size;
+  }
+}

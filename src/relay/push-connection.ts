@@ -1,0 +1,296 @@
+import type { Socket } from 'node:net';
+import type { Logger } from '../util/logger.js';
+import { maskIn } from '../util/mask.js';
+import { dial } from '../rtmp/net/dialer.js';
+import { SocketWriter } from '../rtmp/net/socket-writer.js';
+import { ClientSession } from '../rtmp/session/client-session.js';
+import type { PublishTarget } from '../rtmp/session/publish-target.js';
+import type { ClientSessionEvent } from '../rtmp/session/events.js';
+import { Backoff } from './backoff.js';
+import { BitrateMeter } from './bitrate.js';
+import { DestinationQueue, type DestinationQueueLimits } from './destination-queue.js';
+import type { LiveStream, StreamMessage, StreamSubscriber } from './live-stream.js';
+
+export type PushState = 'connecting' | 'live' | 'retrying' | 'stopped';
+export type UrlRole = 'primary' | 'secondary';
+
+export interface PushTarget {
+  role: UrlRole;
+  target: PublishTarget;
+}
+
+export interface PushConnectionOptions {
+  /**
+   * One target, or (failover mode) the primary then the secondary: a failure moves to the other
+   * target, so the push stays on whichever works and returns to the primary only when the
+   * secondary fails (CONTRACT §4).
+   */
+  targets: readonly PushTarget[];
+  stream: LiveStream;
+  queue: DestinationQueueLimits;
+  /** No acknowledgement (or, from a server that never acknowledges, no writable socket) this long → retry. */
+  stallTimeoutMs: number;
+  extraCaPem: string | null;
+  log: Logger;
+  /** Called whenever state changes (status, metrics). */
+  onStateChange?: (connection: PushConnection) => void;
+}
+
+/** The acknowledgement window we ask destinations for: small enough to judge a 2 s queue by. */
+export const DESTINATION_ACK_WINDOW = 256 * 1024;
+
+/**
+ * One push of a live stream to one URL: dial, publish with the client session, send metadata,
+ * sequence headers and the GOP from its last keyframe, then follow live through a bounded queue.
+ * Timestamps are rebased to start near 0 on every connect and never go backwards. A failure is
+ * retried with backoff until stop().
+ */
+export class PushConnection implements StreamSubscriber {
+  state: PushState = 'connecting';
+  since = new Date();
+  bytesSent = 0;
+  reconnects = 0;
+  lastError: string | null = null;
+  readonly meter = new BitrateMeter();
+  private readonly backoff = new Backoff();
+  private readonly queue: DestinationQueue;
+  private droppedBefore = 0;
+  private socket: Socket | null = null;
+  private writer: SocketWriter | null = null;
+  private session: ClientSession | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private subscribed = false;
+  /** Publisher timestamp that maps to 0 on this connection; null until the first media. */
+  private base: number | null = null;
+  private lastTimestamp = 0;
+  private lastProgressAt = 0;
+  private attempt = 0;
+  private targetIndex = 0;
+
+  constructor(private readonly options: PushConnectionOptions) {
+    if (options.targets.length === 0) throw new Error('a push needs at least one target');
+    this.queue = new DestinationQueue(options.queue);
+  }
+
+  /** The URL this push uses now. */
+  get role(): UrlRole {
+    return this.current.role;
+  }
+
+  private get current(): PushTarget {
+    return this.options.targets[this.targetIndex]!;
+  }
+
+  get droppedFrames(): number {
+    return this.droppedBefore + this.queue.droppedFrames;
+  }
+
+  start(): void {
+    if (this.state === 'stopped') return;
+    void this.connect();
+  }
+
+  /** Ends the push: cleanly (FCUnpublish, deleteStream, close) when it is live. */
+  stop(): void {
+    if (this.state === 'stopped') return;
+    this.unsubscribe();
+    this.clearTimers();
+    if (this.session && this.writer && this.session.isPublishing) {
+      this.writer.write(this.session.finish());
+      this.writer.end();
+      this.options.log.info({ role: this.current.role, host: this.current.target.host }, 'destination push ended');
+    } else {
+      this.writer?.destroy();
+      this.socket?.destroy();
+    }
+    this.setState('stopped');
+  }
+
+  deliver(item: StreamMessage): void {
+    if (this.state !== 'live') return;
+    const writer = this.writer!;
+    const timestamp = this.rebase(item);
+    if (!this.queue.push(item, timestamp, this.session!.chunkConnection.acks.unacknowledgedBytes)) return;
+    if (writer.canWrite) this.pump();
+  }
+
+  /** The publish ended for good: this push ends cleanly too. */
+  end(): void {
+    this.stop();
+  }
+
+  private async connect(): Promise<void> {
+    const attempt = ++this.attempt;
+    this.setState('connecting');
+    const { log } = this.options;
+    const { target, role } = this.current;
+    let socket: Socket;
+    try {
+      socket = await dial(target, { extraCaPem: this.options.extraCaPem });
+    } catch (error) {
+      if (attempt === this.attempt) this.fail(`connect failed: ${(error as Error).message}`);
+      return;
+    }
+    if (attempt !== this.attempt || this.state === 'stopped') {
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    this.writer = new SocketWriter(socket);
+    this.session = new ClientSession({ target, windowAckSize: DESTINATION_ACK_WINDOW });
+    // Events of a socket this push has already left behind are ignored.
+    socket.on('data', (bytes: Buffer) => {
+      if (this.socket === socket) this.onData(bytes);
+    });
+    socket.on('error', (error: Error) => {
+      if (this.socket === socket) this.fail(`socket error: ${error.message}`);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.fail('connection closed by the destination');
+    });
+    this.writer.onDrain(() => this.pump());
+    this.writer.write(this.session.start());
+    log.debug({ role, host: target.host, port: target.port }, 'destination connected, publishing');
+  }
+
+  private onData(bytes: Buffer): void {
+    const session = this.session;
+    if (!session || this.state === 'stopped') return;
+    const out = session.handle(bytes);
+    this.writer!.write(out.send);
+    for (const event of out.events) this.onSessionEvent(event);
+  }
+
+  private onSessionEvent(event: ClientSessionEvent): void {
+    switch (event.type) {
+      case 'publishing':
+        this.goLive();
+        return;
+      case 'rejected':
+        this.fail(`${event.stage} refused: ${event.code}${event.description ? ` (${event.description})` : ''}`);
+        return;
+      case 'error':
+        this.fail(`protocol error ${event.error.code}: ${event.error.message}`);
+        return;
+      case 'acknowledged':
+        this.lastProgressAt = Date.now();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private goLive(): void {
+    const now = Date.now();
+    this.setState('live');
+    this.backoff.live(now);
+    this.lastProgressAt = now;
+    this.base = null;
+    this.lastTimestamp = 0;
+    this.queue.clear();
+    this.options.stream.subscribe(this);
+    this.subscribed = true;
+    this.armStallCheck();
+  }
+
+  private pump(): void {
+    const writer = this.writer;
+    const session = this.session;
+    if (!writer || !session || this.state !== 'live') return;
+    const now = Date.now();
+    while (this.queue.length > 0 && writer.canWrite) {
+      const item = this.queue.peek()!;
+      const buffers = session.sendPrepared(item.prepared, item.message.typeId, this.queue.peekTimestamp());
+      this.queue.shift();
+      let size = 0;
+      for (const buffer of buffers) size += buffer.length;
+      this.bytesSent += size;
+      this.meter.add(size, now);
+      writer.write(buffers);
+    }
+  }
+
+  /** This connection's timestamp for a message: from 0 at the first media, never going back. */
+  private rebase(item: StreamMessage): number {
+    const media = item.media;
+    const isHeader = media.kind === 'metadata' || (media.kind !== 'data' && media.kind !== 'ignore' && media.isSequenceHeader);
+    if (this.base === null) {
+      if (isHeader) return this.lastTimestamp;
+      this.base = item.message.timestamp;
+    }
+    const rebased = item.message.timestamp - this.base;
+    if (rebased > this.lastTimestamp) this.lastTimestamp = rebased;
+    return this.lastTimestamp;
+  }
+
+  private armStallCheck(): void {
+    const interval = Math.max(100, Math.min(1000, this.options.stallTimeoutMs / 4));
+    this.stallTimer = setInterval(() => this.checkStall(), interval);
+    this.stallTimer.unref();
+  }
+
+  /**
+   * A destination that acknowledges nothing for the stall timeout is cut. One that never
+   * acknowledges at all is judged by backpressure: a socket that stays unwritable as long.
+   */
+  private checkStall(): void {
+    if (this.state !== 'live' || !this.session || !this.writer) return;
+    const now = Date.now();
+    const acks = this.session.chunkConnection.acks;
+    if (acks.lastAckAt === undefined && this.writer.canWrite) this.lastProgressAt = now;
+    const waitingFor = acks.unacknowledgedBytes > DESTINATION_ACK_WINDOW || !this.writer.canWrite;
+    if (!waitingFor) {
+      this.lastProgressAt = Math.max(this.lastProgressAt, now - 1);
+      return;
+    }
+    if (now - this.lastProgressAt >= this.options.stallTimeoutMs) {
+      this.fail(`stalled: no acknowledgement for ${Math.round((now - this.lastProgressAt) / 1000)} s`);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.state === 'stopped' || this.state === 'retrying') return;
+    this.unsubscribe();
+    this.clearTimers();
+    this.writer?.destroy();
+    this.socket?.destroy();
+    this.socket = null;
+    this.writer = null;
+    this.session = null;
+    this.droppedBefore += this.queue.droppedFrames;
+    this.queue.droppedFrames = 0;
+    this.queue.clear();
+    const { role, target } = this.current;
+    this.lastError = maskIn(reason, target.streamName);
+    const delay = this.backoff.nextDelay(Date.now());
+    this.options.log.warn({ role, host: target.host, error: this.lastError, retryInMs: delay }, 'destination connection failed');
+    // Failover: the next attempt goes to the other URL.
+    this.targetIndex = (this.targetIndex + 1) % this.options.targets.length;
+    this.setState('retrying');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.state !== 'retrying') return;
+      this.reconnects++;
+      void this.connect();
+    }, delay);
+  }
+
+  private unsubscribe(): void {
+    if (this.subscribed) this.options.stream.unsubscribe(this);
+    this.subscribed = false;
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.retryTimer = this.stallTimer = null;
+  }
+
+  private setState(state: PushState): void {
+    if (this.state === state && state !== 'connecting') return;
+    this.state = state;
+    this.since = new Date();
+    this.options.onStateChange?.(this);
+  }
+}

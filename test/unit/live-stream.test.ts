@@ -1,0 +1,74 @@
+import test from 'ava';
+import { LiveStream, type StreamMessage, type StreamSubscriber } from '../../src/relay/live-stream.js';
+import { aacSequenceHeader, audioFrame, avcSequenceHeader, interFrame, keyframe, setDataFrameMetadata } from '../helpers/media-fixtures.js';
+
+class Recorder implements StreamSubscriber {
+  readonly items: StreamMessage[] = [];
+  ended = false;
+  deliver(item: StreamMessage): void {
+    this.items.push(item);
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+const describe = (items: StreamMessage[]): string[] =>
+  items.map((item) => `${item.media.kind}${'isKeyframe' in item.media && item.media.isKeyframe ? ':key' : ''}${'isSequenceHeader' in item.media && item.media.isSequenceHeader ? ':header' : ''}@${item.message.timestamp}`);
+
+test('a late joiner gets metadata, every sequence header, then the GOP from its keyframe', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 1 << 20 });
+  for (const message of [setDataFrameMetadata(), avcSequenceHeader(), aacSequenceHeader(), keyframe(0), audioFrame(10), interFrame(33), keyframe(1000), audioFrame(1010), interFrame(1033)]) {
+    stream.publish(message, 0);
+  }
+  const joiner = new Recorder();
+  stream.subscribe(joiner);
+  t.deepEqual(describe(joiner.items), ['metadata@0', 'video:header@0', 'audio:header@0', 'video:key@1000', 'audio@1010', 'video@1033']);
+  stream.publish(interFrame(1066), 0);
+  t.deepEqual(describe(joiner.items).at(-1), 'video@1066', 'then live');
+  t.true(joiner.items.every((item) => item.prepared.body.length >= item.message.payload.length));
+  stream.end();
+  t.true(joiner.ended);
+});
+
+test('every subscriber gets the very same serialized buffers', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 1 << 20 });
+  const a = new Recorder();
+  const b = new Recorder();
+  stream.subscribe(a);
+  stream.subscribe(b);
+  stream.publish(keyframe(0, 10_000), 0);
+  t.is(a.items[0]!.prepared, b.items[0]!.prepared);
+  t.is(a.items[0]!.prepared.chunkSize, 4096);
+});
+
+test('a GOP larger than the cache is not replayed; the next keyframe starts caching again', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 300 });
+  stream.publish(avcSequenceHeader(), 0);
+  stream.publish(keyframe(0, 100), 0);
+  stream.publish(interFrame(33, 100), 0);
+  stream.publish(interFrame(66, 100), 0); // 3 × 105 bytes > 300: the cache gives up on this GOP
+  const early = new Recorder();
+  stream.subscribe(early);
+  t.deepEqual(describe(early.items), ['video:header@0'], 'headers only: never mid-GOP');
+  stream.publish(keyframe(1000, 100), 0);
+  const late = new Recorder();
+  stream.subscribe(late);
+  t.deepEqual(describe(late.items), ['video:header@0', 'video:key@1000']);
+});
+
+test('gop cache 0 keeps headers and metadata only', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 0 });
+  for (const message of [setDataFrameMetadata(), avcSequenceHeader(), keyframe(0), interFrame(33)]) stream.publish(message, 0);
+  const joiner = new Recorder();
+  stream.subscribe(joiner);
+  t.deepEqual(describe(joiner.items), ['metadata@0', 'video:header@0']);
+});
+
+test('codec facts from the sequence headers and metadata', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 0 });
+  stream.publish(setDataFrameMetadata(), 0);
+  stream.publish(aacSequenceHeader(), 0);
+  t.like(stream.facts.audio, { codec: 'aac', sampleRate: 44100, channels: 2 });
+  t.like(stream.facts.video, { width: 640 });
+});
