@@ -29,6 +29,8 @@ export interface IngestServerOptions {
   takeoverSilenceMs: number;
   /** The application name encoders publish to (CONTRACT §2: `live`). */
   appName: string;
+  /** How long destinations stay connected after the publisher drops (CONTRACT --publish-grace). */
+  publishGraceMs?: number;
   authorizer: IngestAuthorizer;
   log: Logger;
   guard?: BruteForceGuard;
@@ -42,6 +44,8 @@ export interface LiveIngest {
   publisher: ServerConnection;
   publisherStreamId: number;
   readonly since: Date;
+  /** Set while the publisher is gone and the grace runs: the stream waits for it to come back. */
+  graceTimer: NodeJS.Timeout | null;
 }
 
 /** Hooks for the relay (issue 4/8): a live stream begins or ends. */
@@ -121,7 +125,15 @@ export class IngestServer implements ServerConnectionHandler {
   /** Disconnects an event's publisher (its event was deleted). */
   disconnect(eventId: string, reason: string): void {
     const ingest = this.live.get(eventId);
-    if (ingest) ingest.publisher.close(reason, true);
+    if (!ingest) return;
+    this.publishing.delete(ingest.publisher);
+    ingest.publisher.close(reason, true);
+    this.endIngest(ingest, reason);
+  }
+
+  /** True while the event's publisher is gone and its grace runs. */
+  inGrace(eventId: string): boolean {
+    return this.live.get(eventId)?.graceTimer != null;
   }
 
   private admit(socket: Socket): boolean {
@@ -152,6 +164,17 @@ export class IngestServer implements ServerConnectionHandler {
       return { accept: false, code: 'NetStream.Publish.BadName', description: 'Unknown stream key or application.' };
     }
     const current = this.live.get(eventId);
+    if (current && current.graceTimer) {
+      // The encoder is back within the grace: same stream, same destinations, timeline continued.
+      clearTimeout(current.graceTimer);
+      current.graceTimer = null;
+      current.publisher = connection;
+      current.publisherStreamId = request.streamId;
+      current.stream.continueWithNewPublisher();
+      this.publishing.set(connection, current);
+      this.options.log.info({ event: eventId, connection: connection.id, key: masked }, 'publisher returned within the grace');
+      return { accept: true };
+    }
     if (current) {
       const silentFor = current.publisher.silentForMs();
       if (silentFor < this.options.takeoverSilenceMs) {
@@ -164,6 +187,7 @@ export class IngestServer implements ServerConnectionHandler {
       this.publishing.delete(previous);
       current.publisher = connection;
       current.publisherStreamId = request.streamId;
+      current.stream.continueWithNewPublisher();
       this.publishing.set(connection, current);
       previous.close('taken over by a new publisher');
       return { accept: true };
@@ -175,6 +199,7 @@ export class IngestServer implements ServerConnectionHandler {
       publisher: connection,
       publisherStreamId: request.streamId,
       since: new Date(),
+      graceTimer: null,
     };
     this.live.set(eventId, ingest);
     this.publishing.set(connection, ingest);
@@ -205,7 +230,7 @@ export class IngestServer implements ServerConnectionHandler {
 
   onUnpublish(connection: ServerConnection): void {
     const ingest = this.publishing.get(connection);
-    if (ingest) this.endIngest(ingest, 'publisher unpublished');
+    if (ingest) this.publisherGone(ingest, 'publisher unpublished');
   }
 
   onStopPlay(connection: ServerConnection): void {
@@ -217,8 +242,28 @@ export class IngestServer implements ServerConnectionHandler {
     this.connections.delete(connection);
     this.options.log.info({ connection: connection.id, remoteAddress: connection.remoteAddress, reason }, 'connection closed');
     const ingest = this.publishing.get(connection);
-    if (ingest) this.endIngest(ingest, reason);
+    if (ingest) this.publisherGone(ingest, reason);
     this.dropPlayer(connection);
+  }
+
+  /**
+   * The publisher left. Destinations stay connected for the grace, waiting for the encoder to come
+   * back (CONTRACT §4); without a grace, or when it runs out, the publish ends for good.
+   */
+  private publisherGone(ingest: LiveIngest, reason: string): void {
+    const connection = ingest.publisher;
+    this.publishing.delete(connection);
+    if (!connection.isClosed) connection.close(reason, true);
+    const grace = this.options.publishGraceMs ?? 0;
+    if (grace <= 0 || this.stopping) {
+      this.endIngest(ingest, reason);
+      return;
+    }
+    this.options.log.info({ event: ingest.eventId, reason, graceMs: grace }, 'publisher gone; destinations wait for the grace');
+    ingest.graceTimer = setTimeout(() => {
+      ingest.graceTimer = null;
+      this.endIngest(ingest, `publisher did not return within ${grace} ms (${reason})`);
+    }, grace);
   }
 
   private dropPlayer(connection: ServerConnection): void {
@@ -230,6 +275,8 @@ export class IngestServer implements ServerConnectionHandler {
 
   private endIngest(ingest: LiveIngest, reason: string): void {
     if (this.live.get(ingest.eventId) !== ingest) return;
+    if (ingest.graceTimer) clearTimeout(ingest.graceTimer);
+    ingest.graceTimer = null;
     this.live.delete(ingest.eventId);
     this.publishing.delete(ingest.publisher);
     this.options.log.info({ event: ingest.eventId, reason, bytes: ingest.stream.meter.total }, 'publish ended');

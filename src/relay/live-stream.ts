@@ -5,6 +5,9 @@ import { BitrateMeter } from './bitrate.js';
 import { classifyMedia, type MediaClass } from './media-class.js';
 import { CodecFacts } from './codec-facts.js';
 
+/** The gap left between the last message of a publisher and the first of the one that replaces it. */
+const FRAME_GAP_MS = 33;
+
 /** Our outbound chunk size on every connection, so one serialization serves them all. */
 export const OUT_CHUNK_SIZE = 4096;
 
@@ -45,6 +48,11 @@ export class LiveStream {
   readonly meter = new BitrateMeter();
   readonly facts = new CodecFacts();
   messagesIn = 0;
+  /** Added to every publisher timestamp, so a publisher that comes back continues the timeline. */
+  private timestampOffset = 0;
+  /** The next message starts a new publisher's timeline (after a grace reconnect or a takeover). */
+  private continuing = false;
+  private lastTimestamp = 0;
 
   constructor(private readonly options: LiveStreamOptions) {}
 
@@ -58,18 +66,41 @@ export class LiveStream {
     this.meter.add(message.payload.length, now);
     const media = classifyMedia(message);
     if (media.kind === 'ignore') return;
+    if (this.continuing) {
+      // The new publisher's clock starts wherever it likes: continue one frame after the last
+      // message we forwarded, the same shift for audio and video so they stay in sync.
+      this.continuing = false;
+      this.timestampOffset = (this.lastTimestamp + FRAME_GAP_MS - message.timestamp) >>> 0;
+    }
+    if (this.timestampOffset !== 0) message.timestamp = (message.timestamp + this.timestampOffset) >>> 0;
+    this.lastTimestamp = message.timestamp;
     const csid = message.typeId === MessageType.Audio ? ChunkStreamId.Audio : message.typeId === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
     const item: StreamMessage = { message, prepared: prepareMessage(message.payload, OUT_CHUNK_SIZE, csid), csid, media };
     if (media.kind === 'metadata') {
       this.metadata = item;
       this.facts.fromMetadata(message);
     } else if (media.kind !== 'data' && media.isSequenceHeader) {
+      const previous = this.sequenceHeaders.get(media.trackKey);
       this.sequenceHeaders.set(media.trackKey, item);
       this.facts.fromSequenceHeader(message);
+      // A returning publisher repeats its headers: forward them only when they changed.
+      if (previous && previous.message.payload.equals(message.payload)) return;
     } else {
       this.cache(item);
     }
     for (const subscriber of this.subscribers) subscriber.deliver(item);
+  }
+
+  /**
+   * A new publisher takes over this stream (a reconnect within the grace, or a takeover of a
+   * silent one): its timestamps are shifted to continue the timeline, and the GOP of the old
+   * publisher is not replayed to joiners any more.
+   */
+  continueWithNewPublisher(): void {
+    this.continuing = true;
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = false;
   }
 
   /** Attaches a subscriber and replays metadata, sequence headers and the GOP to it. */
@@ -80,6 +111,19 @@ export class LiveStream {
 
   unsubscribe(subscriber: StreamSubscriber): void {
     this.subscribers.delete(subscriber);
+  }
+
+  /**
+   * The Enhanced RTMP FourCCs of the stream's tracks (e.g. hvc1, av01, Opus): a push advertises
+   * them in its connect so the destination knows to expect them. Empty for classic FLV codecs.
+   */
+  enhancedFourCcs(): string[] {
+    const fourCcs = new Set<string>();
+    for (const header of this.sequenceHeaders.values()) {
+      const media = header.media;
+      if ((media.kind === 'video' || media.kind === 'audio') && media.fourCc) fourCcs.add(media.fourCc);
+    }
+    return [...fourCcs];
   }
 
   /** What a joiner needs before live messages: metadata, every sequence header, the GOP. */

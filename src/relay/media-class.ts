@@ -9,8 +9,8 @@ import { MessageType, type RtmpMessage } from '../rtmp/message/types.js';
  * dropped up to the next keyframe. Payloads are never changed.
  */
 export type MediaClass =
-  | { readonly kind: 'video'; readonly isKeyframe: boolean; readonly isSequenceHeader: boolean; readonly trackKey: string; readonly codec: string }
-  | { readonly kind: 'audio'; readonly isSequenceHeader: boolean; readonly trackKey: string; readonly codec: string }
+  | { readonly kind: 'video'; readonly isKeyframe: boolean; readonly isSequenceHeader: boolean; readonly trackKey: string; readonly codec: string; readonly fourCc?: string | null }
+  | { readonly kind: 'audio'; readonly isSequenceHeader: boolean; readonly trackKey: string; readonly codec: string; readonly fourCc?: string | null }
   | { readonly kind: 'metadata' }
   | { readonly kind: 'data' }
   | { readonly kind: 'ignore' };
@@ -31,7 +31,7 @@ export function classifyMedia(message: RtmpMessage): MediaClass {
       if (info instanceof RtmpError) return VIDEO_INTER;
       if (info.isSequenceHeader) {
         const track = info.tracks?.[0]?.trackId ?? 0;
-        return { kind: 'video', isKeyframe: false, isSequenceHeader: true, trackKey: `video:${track}`, codec: info.codec };
+        return { kind: 'video', isKeyframe: false, isSequenceHeader: true, trackKey: `video:${track}`, codec: info.codec, fourCc: info.fourCc };
       }
       return info.isKeyframe ? VIDEO_KEYFRAME : VIDEO_INTER;
     }
@@ -40,7 +40,7 @@ export function classifyMedia(message: RtmpMessage): MediaClass {
       if (info instanceof RtmpError) return AUDIO_FRAME;
       if (info.isSequenceHeader) {
         const track = info.tracks?.[0]?.trackId ?? 0;
-        return { kind: 'audio', isSequenceHeader: true, trackKey: `audio:${track}`, codec: info.codec };
+        return { kind: 'audio', isSequenceHeader: true, trackKey: `audio:${track}`, codec: info.codec, fourCc: info.fourCc };
       }
       return AUDIO_FRAME;
     }

@@ -6,7 +6,7 @@ import { SocketWriter } from '../rtmp/net/socket-writer.js';
 import { ClientSession } from '../rtmp/session/client-session.js';
 import type { PublishTarget } from '../rtmp/session/publish-target.js';
 import type { ClientSessionEvent } from '../rtmp/session/events.js';
-import { Backoff } from './backoff.js';
+import { RetryPlan } from './retry-plan.js';
 import { BitrateMeter } from './bitrate.js';
 import { DestinationQueue, type DestinationQueueLimits } from './destination-queue.js';
 import type { LiveStream, StreamMessage, StreamSubscriber } from './live-stream.js';
@@ -52,7 +52,7 @@ export class PushConnection implements StreamSubscriber {
   reconnects = 0;
   lastError: string | null = null;
   readonly meter = new BitrateMeter();
-  private readonly backoff = new Backoff();
+  private readonly plan: RetryPlan;
   private readonly queue: DestinationQueue;
   private droppedBefore = 0;
   private socket: Socket | null = null;
@@ -60,16 +60,16 @@ export class PushConnection implements StreamSubscriber {
   private session: ClientSession | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
+  private publishTimer: NodeJS.Timeout | null = null;
   private subscribed = false;
   /** Publisher timestamp that maps to 0 on this connection; null until the first media. */
   private base: number | null = null;
   private lastTimestamp = 0;
   private lastProgressAt = 0;
   private attempt = 0;
-  private targetIndex = 0;
 
   constructor(private readonly options: PushConnectionOptions) {
-    if (options.targets.length === 0) throw new Error('a push needs at least one target');
+    this.plan = new RetryPlan(options.targets.length);
     this.queue = new DestinationQueue(options.queue);
   }
 
@@ -79,7 +79,7 @@ export class PushConnection implements StreamSubscriber {
   }
 
   private get current(): PushTarget {
-    return this.options.targets[this.targetIndex]!;
+    return this.options.targets[this.plan.current]!;
   }
 
   get droppedFrames(): number {
@@ -127,7 +127,7 @@ export class PushConnection implements StreamSubscriber {
     const { target, role } = this.current;
     let socket: Socket;
     try {
-      socket = await dial(target, { extraCaPem: this.options.extraCaPem });
+      socket = await dial(target, { extraCaPem: this.options.extraCaPem, connectTimeoutMs: this.options.stallTimeoutMs });
     } catch (error) {
       if (attempt === this.attempt) this.fail(`connect failed: ${(error as Error).message}`);
       return;
@@ -138,7 +138,8 @@ export class PushConnection implements StreamSubscriber {
     }
     this.socket = socket;
     this.writer = new SocketWriter(socket);
-    this.session = new ClientSession({ target, windowAckSize: DESTINATION_ACK_WINDOW });
+    const fourCcList = this.options.stream.enhancedFourCcs();
+    this.session = new ClientSession({ target, windowAckSize: DESTINATION_ACK_WINDOW, ...(fourCcList.length > 0 ? { fourCcList } : {}) });
     // Events of a socket this push has already left behind are ignored.
     socket.on('data', (bytes: Buffer) => {
       if (this.socket === socket) this.onData(bytes);
@@ -151,6 +152,14 @@ export class PushConnection implements StreamSubscriber {
     });
     this.writer.onDrain(() => this.pump());
     this.writer.write(this.session.start());
+    // A destination that accepts TCP but never completes the publish (hung, or stopped) is
+    // judged like a stalled one.
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = null;
+      if (this.socket === socket && this.state === 'connecting') {
+        this.fail(`publish not confirmed within ${Math.round(this.options.stallTimeoutMs / 1000)} s`);
+      }
+    }, this.options.stallTimeoutMs);
     log.debug({ role, host: target.host, port: target.port }, 'destination connected, publishing');
   }
 
@@ -183,8 +192,10 @@ export class PushConnection implements StreamSubscriber {
 
   private goLive(): void {
     const now = Date.now();
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = null;
     this.setState('live');
-    this.backoff.live(now);
+    this.plan.live(now);
     this.lastProgressAt = now;
     this.base = null;
     this.lastTimestamp = 0;
@@ -263,10 +274,12 @@ export class PushConnection implements StreamSubscriber {
     this.queue.clear();
     const { role, target } = this.current;
     this.lastError = maskIn(reason, target.streamName);
-    const delay = this.backoff.nextDelay(Date.now());
-    this.options.log.warn({ role, host: target.host, error: this.lastError, retryInMs: delay }, 'destination connection failed');
-    // Failover: the next attempt goes to the other URL.
-    this.targetIndex = (this.targetIndex + 1) % this.options.targets.length;
+    const next = this.plan.failed(Date.now());
+    const delay = next.delayMs;
+    this.options.log.warn(
+      { role, host: target.host, error: this.lastError, retryInMs: delay, next: this.options.targets[next.target]!.role },
+      'destination connection failed',
+    );
     this.setState('retrying');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -284,7 +297,8 @@ export class PushConnection implements StreamSubscriber {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.stallTimer) clearInterval(this.stallTimer);
-    this.retryTimer = this.stallTimer = null;
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.retryTimer = this.stallTimer = this.publishTimer = null;
   }
 
   private setState(state: PushState): void {

@@ -24,6 +24,7 @@ export interface InProcessRelayOptions {
   queueMs?: number;
   extraCaPem?: string | null;
   gopCacheBytes?: number;
+  publishGraceMs?: number;
 }
 
 export async function startInProcessRelay(t: ExecutionContext, options: InProcessRelayOptions): Promise<InProcessRelay> {
@@ -59,6 +60,7 @@ export async function startInProcessRelay(t: ExecutionContext, options: InProces
     playerQueueBytes: 8 * 1024 * 1024,
     takeoverSilenceMs: 3000,
     appName: 'live',
+    publishGraceMs: options.publishGraceMs ?? 0,
     authorizer: new StaticIngestAuthorizer(options.ingestKeys),
     log,
   });
