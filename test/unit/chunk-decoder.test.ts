@@ -304,3 +304,29 @@ test('tiny chunks and large messages assemble correctly (growing buffer past 64 
     }
   }
 });
+
+test('bytes held in unfinished messages across chunk streams are capped, exactly at the limit accepted', (t) => {
+  // Two messages of 200 bytes on csid 4 and 5 at chunk size 128: after the first chunk of each,
+  // 128 + 128 = 256 bytes are held.
+  const header = (csid: number): number[] => [
+    csid, // fmt 0, csid
+    0x00, 0x00, 0x00, // timestamp 0
+    0x00, 0x00, 0xc8, // length 200
+    0x09, // type video
+    0x01, 0x00, 0x00, 0x00, // stream id 1 (LE)
+  ];
+  const firstChunks = Buffer.from([...header(4), ...new Array(128).fill(1), ...header(5), ...new Array(128).fill(2)]);
+  const atLimit = new ChunkDecoder({ maxMessageSize: 200, maxChunkStreams: 8, maxBufferedBytes: 256 });
+  const out: RtmpMessage[] = [];
+  t.is(atLimit.push(firstChunks, out), undefined, '256 held with a limit of 256: accepted');
+  t.is(atLimit.bufferedBytes, 256);
+  // The rest of csid 4 (fmt 3 continuation, 72 bytes) completes it and releases its bytes.
+  t.is(atLimit.push(Buffer.from([0xc4, ...new Array(72).fill(1)]), out), undefined);
+  t.is(out.length, 1);
+  t.is(out[0]!.payload.length, 200);
+  t.is(atLimit.bufferedBytes, 128);
+
+  const overLimit = new ChunkDecoder({ maxMessageSize: 200, maxChunkStreams: 8, maxBufferedBytes: 255 });
+  const error = overLimit.push(firstChunks, []);
+  t.is(error?.code, 'ERR_RTMP_MESSAGE_TOO_LARGE', '256 held with a limit of 255: refused');
+});

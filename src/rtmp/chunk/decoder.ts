@@ -49,12 +49,21 @@ export interface ChunkDecoderOptions {
   readonly maxMessageSize: number;
   /** Distinct chunk stream ids the peer may use on this connection (exactly this many accepted). */
   readonly maxChunkStreams: number;
+  /**
+   * Bytes of unfinished messages held at once, across all chunk streams (exactly this is accepted).
+   * A publisher interleaves one big video message with small audio ones, so the default is one
+   * maximal message plus 1 MiB; without it a peer could park 64 nearly complete maximal messages.
+   */
+  readonly maxBufferedBytes?: number;
 }
 
 export const DEFAULT_CHUNK_DECODER_OPTIONS: ChunkDecoderOptions = {
   maxMessageSize: 8 * 1024 * 1024,
   maxChunkStreams: 64,
 };
+
+/** Headroom over one maximal message that the default maxBufferedBytes allows. */
+const BUFFERED_HEADROOM = 1024 * 1024;
 
 /** Payload pieces kept as views before a message is gathered into one growing buffer instead. */
 const MAX_PAYLOAD_VIEWS = 64;
@@ -102,6 +111,9 @@ const u32le = (b: Buffer, at: number): number =>
 export class ChunkDecoder {
   private readonly maxMessageSize: number;
   private readonly maxChunkStreams: number;
+  private readonly maxBufferedBytes: number;
+  /** Bytes held in unfinished messages right now. */
+  private buffered = 0;
   private readonly streams = new Map<number, ChunkStream>();
   private chunkSize = PROTOCOL_CHUNK_SIZE;
   private consumed = 0;
@@ -117,6 +129,12 @@ export class ChunkDecoder {
   constructor(options: Partial<ChunkDecoderOptions> = {}) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_CHUNK_DECODER_OPTIONS.maxMessageSize;
     this.maxChunkStreams = options.maxChunkStreams ?? DEFAULT_CHUNK_DECODER_OPTIONS.maxChunkStreams;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? this.maxMessageSize + BUFFERED_HEADROOM;
+  }
+
+  /** Bytes of unfinished messages the decoder holds now. */
+  get bufferedBytes(): number {
+    return this.buffered;
   }
 
   /** The peer's chunk size, as its latest Set Chunk Size set it (128 until then). */
@@ -161,6 +179,12 @@ export class ChunkDecoder {
         this.appendBody(stream, bytes, pos, take);
         pos += take;
         this.bodyRemaining -= take;
+        if (this.buffered > this.maxBufferedBytes && stream.received < stream.length) {
+          return new RtmpError(
+            'ERR_RTMP_MESSAGE_TOO_LARGE',
+            `unfinished messages hold ${this.buffered} bytes, over the ${this.maxBufferedBytes}-byte limit`,
+          );
+        }
         if (this.bodyRemaining === 0 && stream.received === stream.length) {
           const error = this.complete(stream, out);
           if (error !== undefined) return error;
@@ -306,6 +330,7 @@ export class ChunkDecoder {
 
   private appendBody(stream: ChunkStream, buf: Buffer, pos: number, take: number): void {
     const received = stream.received;
+    this.buffered += take;
     let assembly = stream.assembly;
     if (assembly === undefined) {
       const parts = stream.parts;
@@ -340,6 +365,7 @@ export class ChunkDecoder {
     else if (parts.length === 1) payload = parts[0]!;
     else if (parts.length === 0) payload = EMPTY;
     else payload = Buffer.concat(parts, stream.length);
+    this.buffered -= stream.received;
     stream.discardMessage();
 
     if (stream.typeId === MessageType.SetChunkSize) {
@@ -349,7 +375,11 @@ export class ChunkDecoder {
     } else if (stream.typeId === MessageType.Abort) {
       const target = decodeAbort(payload);
       if (target instanceof RtmpError) return target;
-      this.streams.get(target)?.discardMessage();
+      const aborted = this.streams.get(target);
+      if (aborted) {
+        this.buffered -= aborted.received;
+        aborted.discardMessage();
+      }
     }
     out.push({ typeId: stream.typeId, timestamp: stream.timestamp, streamId: stream.streamId, payload });
     return undefined;
