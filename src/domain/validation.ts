@@ -1,0 +1,337 @@
+import { destinationUrlProblem } from '../rtmp/session/publish-target.js';
+import { MASK_BULLETS, maskSecret } from '../util/mask.js';
+import { SECONDARY_MODES, systemNameKey, type DestinationInput, type DestinationPatch, type DestinationRecord } from './destination.js';
+import { Problem } from './errors.js';
+import { EVENT_TYPES, type EventInput, type EventPatch, type EventRecord } from './event.js';
+
+/**
+ * Every rule of CONTRACT §3 for request bodies, in one place: the JSON schemas the HTTP layer
+ * compiles (types, enums, no unknown fields) are generated from the same field tables as the
+ * semantic checks below (lengths after trimming, control characters, URLs, keys, schedule order,
+ * unique system names), and the schema errors are phrased here too. Messages name the field and
+ * never quote a submitted value.
+ */
+
+type FieldKind =
+  | { readonly type: 'string' }
+  | { readonly type: 'nullable-string' }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'enum'; readonly values: readonly string[] };
+
+export interface FieldTable {
+  readonly writable: Readonly<Record<string, FieldKind>>;
+  readonly readOnly: readonly string[];
+}
+
+export const EVENT_FIELDS: FieldTable = {
+  writable: {
+    name: { type: 'string' },
+    type: { type: 'enum', values: EVENT_TYPES },
+    scheduledStart: { type: 'nullable-string' },
+    scheduledEnd: { type: 'nullable-string' },
+  },
+  readOnly: ['id', 'ingestUrl', 'ingestKey', 'destinations', 'createdAt', 'updatedAt'],
+};
+
+export const DESTINATION_FIELDS: FieldTable = {
+  writable: {
+    systemName: { type: 'string' },
+    primaryUrl: { type: 'string' },
+    secondaryUrl: { type: 'nullable-string' },
+    secondaryMode: { type: 'enum', values: SECONDARY_MODES },
+    streamKey: { type: 'string' },
+    enabled: { type: 'boolean' },
+  },
+  readOnly: ['id', 'createdAt', 'updatedAt'],
+};
+
+export const EVENT_NAME_MAX = 200;
+export const SYSTEM_NAME_MAX = 64;
+export const STREAM_KEY_MAX = 1024;
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const STREAM_KEY_FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/u;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+function expects(kind: FieldKind): string {
+  switch (kind.type) {
+    case 'string':
+      return 'a string';
+    case 'nullable-string':
+      return 'a string or null';
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${kind.values.map((value) => `"${value}"`).join(', ')}`;
+  }
+}
+
+function kindSchema(kind: FieldKind): Record<string, unknown> {
+  switch (kind.type) {
+    case 'string':
+      return { type: 'string' };
+    case 'nullable-string':
+      return { type: ['string', 'null'] };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'enum':
+      return { type: 'string', enum: [...kind.values] };
+  }
+}
+
+/** The JSON schema of a body: an object of known fields with the right types. Required fields and
+ * everything else are checked by the validators below (so an unknown field is reported before a
+ * missing one: a typo is named as such). */
+export function bodySchema(table: FieldTable): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.entries(table.writable).map(([name, kind]) => [name, kindSchema(kind)])),
+  };
+}
+
+/** The body of `POST …/ingest-key`: nothing (the validator sees null), or an empty object. */
+export const EMPTY_BODY_SCHEMA = { type: ['object', 'null'], additionalProperties: false, properties: {} };
+
+/** An error reported by the schema validator (ajv's shape, the parts we use). */
+export interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+}
+
+function notWritable(field: string, table: FieldTable): Problem {
+  return table.readOnly.includes(field)
+    ? new Problem('validation_failed', `${field} is read-only and cannot be set`, field)
+    : new Problem('validation_failed', `${field} is not a known field (writable: ${Object.keys(table.writable).join(', ')})`, field);
+}
+
+/** Phrases a schema validator's first error like the validators below would. */
+export function schemaProblem(error: SchemaError, table: FieldTable): Problem {
+  if (error.keyword === 'additionalProperties' && typeof error.params['additionalProperty'] === 'string') {
+    return notWritable(error.params['additionalProperty'], table);
+  }
+  const field = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+  const kind = table.writable[field];
+  if (field === '' || kind === undefined) return new Problem('validation_failed', 'the request body must be a JSON object');
+  return new Problem('validation_failed', `${field} must be ${expects(kind)}`, field);
+}
+
+function typeProblem(field: string, value: unknown, kind: FieldKind): Problem | null {
+  const ok =
+    kind.type === 'string'
+      ? typeof value === 'string'
+      : kind.type === 'nullable-string'
+        ? value === null || typeof value === 'string'
+        : kind.type === 'boolean'
+          ? typeof value === 'boolean'
+          : typeof value === 'string' && kind.values.includes(value);
+  return ok ? null : new Problem('validation_failed', `${field} must be ${expects(kind)}`, field);
+}
+
+/** The body as an object of writable, well-typed fields, or the first thing wrong with it. */
+function fieldsOf(body: unknown, table: FieldTable): Map<string, unknown> | Problem {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return new Problem('validation_failed', 'the request body must be a JSON object');
+  }
+  const fields = new Map<string, unknown>();
+  const entries = Object.entries(body);
+  for (const [name] of entries) {
+    if (!Object.hasOwn(table.writable, name)) return notWritable(name, table);
+  }
+  for (const [name, value] of entries) {
+    const problem = typeProblem(name, value, table.writable[name]!);
+    if (problem) return problem;
+    fields.set(name, value);
+  }
+  return fields;
+}
+
+function required(field: string): Problem {
+  return new Problem('validation_failed', `${field} is required`, field);
+}
+
+/** A display name: trimmed, 1..max characters, no control characters. */
+function nameProblem(field: string, value: string, max: number): Problem | null {
+  const length = [...value.trim()].length;
+  if (length === 0) return new Problem('validation_failed', `${field} must not be empty`, field);
+  if (length > max) return new Problem('validation_failed', `${field} must be at most ${max} characters (got ${length})`, field);
+  if (CONTROL_CHARACTERS.test(value)) return new Problem('validation_failed', `${field} must not contain control characters`, field);
+  return null;
+}
+
+/** Milliseconds since the epoch of an ISO 8601 date-time with a time zone, or null if it is not one. */
+export function isoDateTimeMs(value: string): number | null {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = match[7] === undefined ? 0 : Number(match[7].slice(0, 3).padEnd(3, '0'));
+  let offsetMinutes = 0;
+  const zone = match[8]!;
+  if (zone.toUpperCase() !== 'Z') {
+    const offsetHours = Number(match[9]);
+    const offsetMins = Number(match[10]);
+    if (offsetHours > 23 || offsetMins > 59) return null;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+}
+
+function scheduleProblem(field: string, value: string | null): Problem | null {
+  if (value === null || isoDateTimeMs(value) !== null) return null;
+  return new Problem('validation_failed', `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T16:00:00Z, or null`, field);
+}
+
+function urlProblem(field: string, value: string): Problem | null {
+  const why = destinationUrlProblem(value);
+  return why === null ? null : new Problem('validation_failed', `${field} ${why}`, field);
+}
+
+function streamKeyProblem(value: string): Problem | null {
+  const length = [...value].length;
+  if (length === 0) return new Problem('validation_failed', 'streamKey must not be empty', 'streamKey');
+  if (length > STREAM_KEY_MAX) return new Problem('validation_failed', `streamKey must be at most ${STREAM_KEY_MAX} characters (got ${length})`, 'streamKey');
+  if (STREAM_KEY_FORBIDDEN.test(value)) return new Problem('validation_failed', 'streamKey must not contain whitespace or control characters', 'streamKey');
+  if (value.startsWith(MASK_BULLETS)) {
+    return new Problem('validation_failed', 'streamKey looks like a masked key: send the full stream key (or, in a PATCH, the masked value exactly as shown to keep the key)', 'streamKey');
+  }
+  return null;
+}
+
+/** Checks the event fields present in `fields` (create and patch alike). */
+function eventFieldProblem(fields: Map<string, unknown>): Problem | null {
+  const name = fields.get('name');
+  if (typeof name === 'string') {
+    const problem = nameProblem('name', name, EVENT_NAME_MAX);
+    if (problem) return problem;
+  }
+  for (const field of ['scheduledStart', 'scheduledEnd'] as const) {
+    if (fields.has(field)) {
+      const problem = scheduleProblem(field, fields.get(field) as string | null);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function scheduleOrderProblem(start: string | null, end: string | null): Problem | null {
+  if (start === null || end === null) return null;
+  return isoDateTimeMs(end)! > isoDateTimeMs(start)!
+    ? null
+    : new Problem('validation_failed', 'scheduledEnd must be after scheduledStart', 'scheduledEnd');
+}
+
+export function validateEventCreate(body: unknown): EventInput | Problem {
+  const fields = fieldsOf(body, EVENT_FIELDS);
+  if (fields instanceof Problem) return fields;
+  if (!fields.has('name')) return required('name');
+  const problem = eventFieldProblem(fields);
+  if (problem) return problem;
+  const input: EventInput = {
+    name: (fields.get('name') as string).trim(),
+    type: (fields.get('type') as EventInput['type'] | undefined) ?? 'webcast',
+    scheduledStart: (fields.get('scheduledStart') as string | null | undefined) ?? null,
+    scheduledEnd: (fields.get('scheduledEnd') as string | null | undefined) ?? null,
+  };
+  return scheduleOrderProblem(input.scheduledStart, input.scheduledEnd) ?? input;
+}
+
+export function validateEventPatch(body: unknown, current: EventRecord): EventPatch | Problem {
+  const fields = fieldsOf(body, EVENT_FIELDS);
+  if (fields instanceof Problem) return fields;
+  const problem = eventFieldProblem(fields);
+  if (problem) return problem;
+  const patch: { -readonly [K in keyof EventInput]?: EventInput[K] } = {};
+  if (fields.has('name')) patch.name = (fields.get('name') as string).trim();
+  if (fields.has('type')) patch.type = fields.get('type') as EventInput['type'];
+  if (fields.has('scheduledStart')) patch.scheduledStart = fields.get('scheduledStart') as string | null;
+  if (fields.has('scheduledEnd')) patch.scheduledEnd = fields.get('scheduledEnd') as string | null;
+  const start = patch.scheduledStart !== undefined ? patch.scheduledStart : current.scheduledStart;
+  const end = patch.scheduledEnd !== undefined ? patch.scheduledEnd : current.scheduledEnd;
+  return scheduleOrderProblem(start, end) ?? patch;
+}
+
+/** A system name already used by another destination of the event (any letter case): 409. */
+function systemNameConflict(systemName: string, siblings: readonly DestinationRecord[], self: string | null): Problem | null {
+  const key = systemNameKey(systemName);
+  const clash = siblings.find((other) => other.id !== self && systemNameKey(other.systemName) === key);
+  return clash
+    ? new Problem('conflict', `systemName is already used by destination ${clash.id} of this event (names are compared ignoring letter case)`, 'systemName')
+    : null;
+}
+
+/** Checks the destination fields present in `fields` (create and patch alike). */
+function destinationFieldProblem(fields: Map<string, unknown>): Problem | null {
+  const systemName = fields.get('systemName');
+  if (typeof systemName === 'string') {
+    const problem = nameProblem('systemName', systemName, SYSTEM_NAME_MAX);
+    if (problem) return problem;
+  }
+  for (const field of ['primaryUrl', 'secondaryUrl'] as const) {
+    const url = fields.get(field);
+    if (typeof url === 'string') {
+      const problem = urlProblem(field, url);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+export function validateDestinationCreate(body: unknown, siblings: readonly DestinationRecord[]): DestinationInput | Problem {
+  const fields = fieldsOf(body, DESTINATION_FIELDS);
+  if (fields instanceof Problem) return fields;
+  for (const field of ['systemName', 'primaryUrl', 'streamKey']) if (!fields.has(field)) return required(field);
+  const problem = destinationFieldProblem(fields) ?? streamKeyProblem(fields.get('streamKey') as string);
+  if (problem) return problem;
+  const systemName = (fields.get('systemName') as string).trim();
+  return (
+    systemNameConflict(systemName, siblings, null) ?? {
+      systemName,
+      primaryUrl: fields.get('primaryUrl') as string,
+      secondaryUrl: (fields.get('secondaryUrl') as string | null | undefined) ?? null,
+      secondaryMode: (fields.get('secondaryMode') as DestinationInput['secondaryMode'] | undefined) ?? 'redundant',
+      streamKey: fields.get('streamKey') as string,
+      enabled: (fields.get('enabled') as boolean | undefined) ?? true,
+    }
+  );
+}
+
+export function validateDestinationPatch(
+  body: unknown,
+  current: DestinationRecord,
+  siblings: readonly DestinationRecord[],
+): DestinationPatch | Problem {
+  const fields = fieldsOf(body, DESTINATION_FIELDS);
+  if (fields instanceof Problem) return fields;
+  const problem = destinationFieldProblem(fields);
+  if (problem) return problem;
+  const patch: { -readonly [K in keyof DestinationInput]?: DestinationInput[K] } = {};
+  if (fields.has('streamKey')) {
+    const streamKey = fields.get('streamKey') as string;
+    // The masked value the admin was shown means "keep the key" (a form sent back unchanged).
+    if (streamKey !== maskSecret(current.streamKey)) {
+      const keyProblem = streamKeyProblem(streamKey);
+      if (keyProblem) return keyProblem;
+      patch.streamKey = streamKey;
+    }
+  }
+  if (fields.has('systemName')) {
+    patch.systemName = (fields.get('systemName') as string).trim();
+    const conflict = systemNameConflict(patch.systemName, siblings, current.id);
+    if (conflict) return conflict;
+  }
+  if (fields.has('primaryUrl')) patch.primaryUrl = fields.get('primaryUrl') as string;
+  if (fields.has('secondaryUrl')) patch.secondaryUrl = fields.get('secondaryUrl') as string | null;
+  if (fields.has('secondaryMode')) patch.secondaryMode = fields.get('secondaryMode') as DestinationInput['secondaryMode'];
+  if (fields.has('enabled')) patch.enabled = fields.get('enabled') as boolean;
+  return patch;
+}
+
+/** `POST …/ingest-key` takes no body or `{}`. */
+export function validateEmptyBody(body: unknown): Problem | null {
+  if (body === undefined) return null;
+  const fields = fieldsOf(body, { writable: {}, readOnly: EVENT_FIELDS.readOnly });
+  return fields instanceof Problem ? fields : null;
+}
