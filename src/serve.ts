@@ -1,22 +1,37 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { RelayConfig } from './config/options.js';
 import { createLogger } from './util/logger.js';
+import { packageVersion } from './util/version.js';
 import { IngestServer } from './relay/ingest-server.js';
 import { StaticIngestAuthorizer } from './relay/ingest-authorizer.js';
+import { resolveAdminToken } from './admin/admin-token.js';
+import { IngestTracker } from './admin/ingest-tracker.js';
+import { createMetrics } from './admin/metrics.js';
+import { Relay } from './relay/relay.js';
+import { loadExtraCa } from './rtmp/net/dialer.js';
+import { AdminServer } from './admin/server.js';
+import { Store } from './admin/store.js';
+import { StoreIngestAuthorizer } from './admin/store-ingest-authorizer.js';
 
 /** How long a clean shutdown may take before the process exits anyway (CONTRACT §1: 5 s). */
 const SHUTDOWN_DEADLINE_MS = 4500;
 
 /**
- * The composition root of `rtmp-relay serve`: builds the ingest (and, as they land, the relay and
- * the admin API) from the config, and runs until SIGTERM/SIGINT.
+ * The composition root of `rtmp-relay serve`: opens the store (a damaged store stops the start,
+ * untouched), then builds the ingest, the relay and the admin API from the config,
+ * and runs until SIGTERM/SIGINT.
  */
 export async function serve(config: RelayConfig): Promise<void> {
+  const startedAt = new Date();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  const store = await Store.open(config.dataDir, log);
+  const adminToken = await resolveAdminToken(config.adminToken, config.dataDir, log);
   const tls =
     config.rtmpsPort !== null && config.tlsCert && config.tlsKey
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
       : null;
+  const manualKeys = config.ingestKeys.length > 0 ? new StaticIngestAuthorizer(config.ingestKeys) : null;
   const ingest = new IngestServer({
     rtmpHost: config.rtmpHost,
     rtmpPort: config.rtmpPort,
@@ -33,10 +48,45 @@ export async function serve(config: RelayConfig): Promise<void> {
     takeoverSilenceMs: 3000,
     appName: 'live',
     publishGraceMs: config.publishGraceMs,
-    authorizer: new StaticIngestAuthorizer(config.ingestKeys),
+    authorizer: new StoreIngestAuthorizer(store, manualKeys),
     log,
   });
+  const tracker = new IngestTracker();
+  ingest.observe(tracker);
+  const relay = new Relay(
+    { destinationsOf: (eventId) => store.event(eventId)?.destinations ?? [] },
+    {
+      queue: { maxMediaMs: config.destinationQueueMs, maxBytes: config.destinationQueueMaxBytes },
+      stallTimeoutMs: config.stallTimeoutMs,
+      extraCaPem: loadExtraCa(config.caFile),
+    },
+    log,
+  );
+  ingest.observe(relay);
   await ingest.start();
+
+  const admin = new AdminServer({
+    host: config.adminHost,
+    port: config.adminPort,
+    token: adminToken.token,
+    context: {
+      store,
+      ingest,
+      tracker,
+      relay,
+      metrics: createMetrics({ store, tracker, relay, inboundConnectionCount: () => ingest.connectionCount }),
+      ingestUrl: config.publicUrl ?? `rtmp://${hostname()}:${ingest.rtmpPort}/live`,
+      version: packageVersion(),
+      startedAt,
+      log,
+    },
+  });
+  try {
+    await admin.start();
+  } catch (error) {
+    await ingest.stop();
+    throw new Error(`admin API on ${config.adminHost}:${config.adminPort}: ${(error as Error).message}`);
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -48,7 +98,12 @@ export async function serve(config: RelayConfig): Promise<void> {
     process.exit(0);
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
+  // The admin API first (requests in flight finish), then the ingest (which ends every push
+  // cleanly through the relay), then the last store write.
+  await admin.stop();
   await ingest.stop();
+  relay.stopAll();
+  await store.idle();
   log.info('stopped');
   log.flush();
 }

@@ -87,6 +87,13 @@ export class DestinationPush {
     for (const push of this.pushes) push.start();
   }
 
+  /** Upstream connections open or being opened now. */
+  get openConnections(): number {
+    let open = 0;
+    for (const push of this.pushes) if (push.state === 'live' || push.state === 'connecting') open++;
+    return open;
+  }
+
   stop(): void {
     for (const push of this.pushes) push.stop();
   }

@@ -46,6 +46,8 @@ export interface LiveIngest {
   readonly since: Date;
   /** Set while the publisher is gone and the grace runs: the stream waits for it to come back. */
   graceTimer: NodeJS.Timeout | null;
+  /** When the publisher left, while the grace runs (status shows the ingest offline since then). */
+  leftAt: Date | null;
 }
 
 /** Hooks for the relay (issue 4/8): a live stream begins or ends. */
@@ -168,6 +170,7 @@ export class IngestServer implements ServerConnectionHandler {
       // The encoder is back within the grace: same stream, same destinations, timeline continued.
       clearTimeout(current.graceTimer);
       current.graceTimer = null;
+      current.leftAt = null;
       current.publisher = connection;
       current.publisherStreamId = request.streamId;
       current.stream.continueWithNewPublisher();
@@ -200,6 +203,7 @@ export class IngestServer implements ServerConnectionHandler {
       publisherStreamId: request.streamId,
       since: new Date(),
       graceTimer: null,
+      leftAt: null,
     };
     this.live.set(eventId, ingest);
     this.publishing.set(connection, ingest);
@@ -260,6 +264,7 @@ export class IngestServer implements ServerConnectionHandler {
       return;
     }
     this.options.log.info({ event: ingest.eventId, reason, graceMs: grace }, 'publisher gone; destinations wait for the grace');
+    ingest.leftAt = new Date();
     ingest.graceTimer = setTimeout(() => {
       ingest.graceTimer = null;
       this.endIngest(ingest, `publisher did not return within ${grace} ms (${reason})`);

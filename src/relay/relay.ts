@@ -102,6 +102,13 @@ export class Relay implements IngestObserver {
     });
   }
 
+  /** Upstream connections open now (`connections{kind="destination"}`). */
+  destinationConnectionCount(): number {
+    let open = 0;
+    for (const event of this.live.values()) for (const push of event.pushes.values()) open += push.openConnections;
+    return open;
+  }
+
   /** Ends every push cleanly (shutdown). */
   stopAll(): void {
     for (const event of this.live.values()) for (const push of event.pushes.values()) push.stop();

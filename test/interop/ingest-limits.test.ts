@@ -74,7 +74,8 @@ test('brute force: after 5 refused keys the address is refused at accept; anothe
 });
 
 test('--max-message-size 1000B: 1000 bytes pass byte for byte, 1001 close that connection only', async (t) => {
-  const server = await relayFor(t, ['--ingest-key', KEY, '--ingest-key', OTHER_KEY, '--max-message-size', '1000B']);
+  // No grace: the viewer of the cut publisher is told at once that its stream ended.
+  const server = await relayFor(t, ['--ingest-key', KEY, '--ingest-key', OTHER_KEY, '--max-message-size', '1000B', '--publish-grace', '0']);
   const big = publisherFor(t, { url: server.rtmpUrl, streamName: KEY, chunkSize: 128 }); // messages span chunks
   const other = publisherFor(t, { url: server.rtmpUrl, streamName: OTHER_KEY });
   t.like(await big.outcome, { kind: 'publishing' });

@@ -21,8 +21,9 @@ const OTHER_KEY = 'evt-key-second-55d0e1';
 const GOP = 30;
 type Log = Record<string, unknown>;
 
+/** These tests are about the ingest: no encoder grace, so a publish ends when its publisher leaves. */
 async function relayFor(t: ExecutionContext, args: readonly string[]): Promise<RelayServer> {
-  return startRelayServer(t, ['--data-dir', await tmpDirFor(t, 'rtmp-relay-data-'), '--log-level', 'debug', ...args]);
+  return startRelayServer(t, ['--data-dir', await tmpDirFor(t, 'rtmp-relay-data-'), '--log-level', 'debug', '--publish-grace', '0', ...args]);
 }
 
 function publisherFor(t: ExecutionContext, options: RtmpClientOptions): RtmpPublisher {

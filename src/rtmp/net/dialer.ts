@@ -12,7 +12,12 @@ export interface DialOptions {
 
 /** Reads a --ca-file once; the dialer then trusts the system roots plus these. */
 export function loadExtraCa(path: string | null): string | null {
-  return path ? readFileSync(path, 'utf8') : null;
+  if (!path) return null;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`--ca-file ${path}: ${(error as Error).message}`);
+  }
 }
 
 /**
