@@ -43,6 +43,8 @@ export interface RtmpSinkOptions {
   readonly windowAckSize?: number;
   /** Largest inbound message (ServerSession's default otherwise). */
   readonly maxMessageSize?: number;
+  /** Listen on this port (e.g. a restarted sink taking its predecessor's port); default 0. */
+  readonly port?: number;
 }
 
 export type PublishEnd = 'FCUnpublish' | 'deleteStream' | 'closeStream' | 'connection closed';
@@ -159,7 +161,7 @@ export async function startRtmpSink(options: RtmpSinkOptions = {}): Promise<Rtmp
     ? createTlsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, onSocket)
     : createNetServer(onSocket);
   server.on('tlsClientError', () => undefined); // a refused TLS client is its own test's business
-  server.listen(0, LOCALHOST);
+  server.listen(options.port ?? 0, LOCALHOST);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   let stopped: Promise<void> | undefined;
