@@ -106,3 +106,34 @@ peerTest(
   },
   { serial: true },
 );
+
+peerTest(
+  ['ffmpeg', 'nginx-rtmp'],
+  'enabled:false ends a push within 5 s and shows disabled; enabled:true starts it again from a keyframe',
+  async (t) => {
+    const nginx = await startNginxSink({ apps: ['live'] });
+    t.teardown(() => nginx.stop());
+    const relay = await startInProcessRelay(t, { ingestKeys: [INGEST_KEY] });
+    let config = destination('dst_toggle', nginx.rtmpUrl('live'), 'toggle');
+    relay.destinations.set(EVENT, [config]);
+    const status = () => relay.relay.status(EVENT, [config])[0]!;
+    const publisher = startFfmpegPublisher({ url: `rtmp://127.0.0.1:${relay.rtmpPort}/live/${INGEST_KEY}`, durationS: 12 });
+    t.teardown(() => publisher.stop().then(() => undefined));
+    await eventually(() => status().state === 'live', 20_000, 'live');
+
+    config = { ...config, enabled: false };
+    relay.destinations.set(EVENT, [config]);
+    const disabledAt = Date.now();
+    relay.relay.destinationChanged(EVENT, config);
+    await nginx.waitForPublishDone('toggle', 5000);
+    t.true(Date.now() - disabledAt < 5000);
+    t.like(status(), { state: 'disabled', activeUrl: null });
+
+    config = { ...config, enabled: true };
+    relay.destinations.set(EVENT, [config]);
+    relay.relay.destinationChanged(EVENT, config);
+    await eventually(() => status().state === 'live', 10_000, 'live again');
+    t.is(nginx.notifications.filter((n) => n.call === 'publish' && n.name === 'toggle').length, 2);
+  },
+  { serial: true },
+);
