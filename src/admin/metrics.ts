@@ -113,7 +113,7 @@ export function createMetrics(sources: MetricsSources): Registry {
       let publishers = 0;
       for (const ingest of tracker.liveIngests()) if (!ingest.leftAt) publishers++;
       this.set({ kind: 'publisher' }, publishers);
-      this.set({ kind: 'destination' }, relay.destinationConnectionCount?.() ?? 0);
+      this.set({ kind: 'destination' }, relay.destinationConnectionCount());
     },
   });
 

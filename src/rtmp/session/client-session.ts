@@ -14,7 +14,7 @@ import {
   buildPublish,
   buildReleaseStream,
 } from '../message/commands.js';
-import { windowAckSizeMessage } from '../message/control.js';
+import { isControlMessageType, windowAckSizeMessage } from '../message/control.js';
 import type { ClientSessionEvent, SessionOutput } from './events.js';
 
 export interface ClientSessionOptions extends Partial<ChunkConnectionOptions> {
@@ -124,6 +124,12 @@ export class ClientSession {
   }
 
   private dispatch(message: RtmpMessage, out: SessionOutput<ClientSessionEvent>): void {
+    if (isControlMessageType(message.typeId)) {
+      const event = this.chunks.onControl(message, out.send);
+      if (event instanceof RtmpError) this.fail(out, event);
+      else if (event) out.events.push(event);
+      return;
+    }
     switch (message.typeId) {
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3: {
@@ -133,17 +139,6 @@ export class ClientSession {
           return;
         }
         this.onCommand(command, out);
-        return;
-      }
-      case MessageType.Acknowledgement:
-      case MessageType.WindowAckSize:
-      case MessageType.SetPeerBandwidth:
-      case MessageType.UserControl:
-      case MessageType.SetChunkSize:
-      case MessageType.Abort: {
-        const event = this.chunks.onControl(message, out.send);
-        if (event instanceof RtmpError) this.fail(out, event);
-        else if (event) out.events.push(event);
         return;
       }
       default:

@@ -53,6 +53,7 @@ export function parseRtmpUrl(url: string): ParsedRtmpUrl | RtmpError {
   if (!hostPort || hostPort[1] === undefined || hostPort[1] === '') return bad('must name a host');
   const host = hostPort[1].startsWith('[') ? hostPort[1].slice(1, -1) : hostPort[1];
   if (!/^[A-Za-z0-9.\-_:%]+$/.test(host)) return bad('has an invalid host name');
+  if (hostPort[1].startsWith('[') && !isIpv6Literal(host)) return bad('has an invalid IPv6 address');
   let port = scheme === 'rtmps' ? DEFAULT_RTMPS_PORT : DEFAULT_RTMP_PORT;
   if (hostPort[2] !== undefined) {
     if (!/^\d{1,5}$/.test(hostPort[2])) return bad('has an invalid port (1-65535)');
@@ -68,6 +69,11 @@ export function parseRtmpUrl(url: string): ParsedRtmpUrl | RtmpError {
     app: segments.join('/') + query,
     tcUrl: `${scheme}://${authority}/${segments.join('/')}${query}`,
   };
+}
+
+/** An IPv6 address as the WHATWG URL parser reads one (found by fuzzing: `rtmp://[::::1]/live` was accepted). */
+function isIpv6Literal(text: string): boolean {
+  return URL.canParse(`http://[${text}]/`);
 }
 
 /** The full publish target of a destination URL and its stream key. */

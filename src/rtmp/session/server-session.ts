@@ -11,7 +11,14 @@ import {
   buildOnStatus,
   encodeCommand,
 } from '../message/commands.js';
-import { PeerBandwidthLimit, setPeerBandwidthMessage, streamBeginMessage, streamEofMessage, windowAckSizeMessage } from '../message/control.js';
+import {
+  PeerBandwidthLimit,
+  isControlMessageType,
+  setPeerBandwidthMessage,
+  streamBeginMessage,
+  streamEofMessage,
+  windowAckSizeMessage,
+} from '../message/control.js';
 import { encodeAmf0 } from '../amf/amf0.js';
 import type { ServerSessionEvent, SessionOutput } from './events.js';
 
@@ -155,6 +162,12 @@ export class ServerSession {
   }
 
   private dispatch(message: RtmpMessage, out: SessionOutput<ServerSessionEvent>): void {
+    if (isControlMessageType(message.typeId)) {
+      const event = this.chunks.onControl(message, out.send);
+      if (event instanceof RtmpError) this.fail(out, event);
+      else if (event) out.events.push(event);
+      return;
+    }
     switch (message.typeId) {
       case MessageType.Audio:
       case MessageType.Video:
@@ -178,17 +191,6 @@ export class ServerSession {
           return;
         }
         this.onCommand(command, message.streamId, out);
-        return;
-      }
-      case MessageType.Acknowledgement:
-      case MessageType.WindowAckSize:
-      case MessageType.SetPeerBandwidth:
-      case MessageType.UserControl:
-      case MessageType.SetChunkSize:
-      case MessageType.Abort: {
-        const event = this.chunks.onControl(message, out.send);
-        if (event instanceof RtmpError) this.fail(out, event);
-        else if (event) out.events.push(event);
         return;
       }
       default:
