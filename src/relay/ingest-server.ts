@@ -234,7 +234,9 @@ export class IngestServer implements ServerConnectionHandler {
 
   onUnpublish(connection: ServerConnection): void {
     const ingest = this.publishing.get(connection);
-    if (ingest) this.publisherGone(ingest, 'publisher unpublished');
+    // The client closes its connection after FCUnpublish/deleteStream (GStreamer's rtmp2sink reports
+    // an error if we close first); one that lingers is closed by the idle timeout.
+    if (ingest) this.publisherGone(ingest, 'publisher unpublished', false);
   }
 
   onStopPlay(connection: ServerConnection): void {
@@ -254,10 +256,10 @@ export class IngestServer implements ServerConnectionHandler {
    * The publisher left. Destinations stay connected for the grace, waiting for the encoder to come
    * back (CONTRACT §4); without a grace, or when it runs out, the publish ends for good.
    */
-  private publisherGone(ingest: LiveIngest, reason: string): void {
+  private publisherGone(ingest: LiveIngest, reason: string, closeConnection = true): void {
     const connection = ingest.publisher;
     this.publishing.delete(connection);
-    if (!connection.isClosed) connection.close(reason, true);
+    if (closeConnection && !connection.isClosed) connection.close(reason, true);
     const grace = this.options.publishGraceMs ?? 0;
     if (grace <= 0 || this.stopping) {
       this.endIngest(ingest, reason);
@@ -287,6 +289,5 @@ export class IngestServer implements ServerConnectionHandler {
     this.options.log.info({ event: ingest.eventId, reason, bytes: ingest.stream.meter.total }, 'publish ended');
     ingest.stream.end();
     for (const observer of this.observers) observer.onOffline?.(ingest);
-    if (!ingest.publisher.isClosed) ingest.publisher.close(reason, true);
   }
 }

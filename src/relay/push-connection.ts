@@ -64,7 +64,8 @@ export class PushConnection implements StreamSubscriber {
   private subscribed = false;
   /** Publisher timestamp that maps to 0 on this connection; null until the first media. */
   private base: number | null = null;
-  private lastTimestamp = 0;
+  /** The last timestamp sent per track (audio, video, data): each track never goes back. */
+  private readonly lastTimestamps = new Float64Array(3);
   private lastProgressAt = 0;
   private attempt = 0;
 
@@ -198,7 +199,7 @@ export class PushConnection implements StreamSubscriber {
     this.plan.live(now);
     this.lastProgressAt = now;
     this.base = null;
-    this.lastTimestamp = 0;
+    this.lastTimestamps.fill(0);
     this.queue.clear();
     this.options.stream.subscribe(this);
     this.subscribed = true;
@@ -222,17 +223,25 @@ export class PushConnection implements StreamSubscriber {
     }
   }
 
-  /** This connection's timestamp for a message: from 0 at the first media, never going back. */
+  /**
+   * This connection's timestamp for a message: from 0 at the first media, the same shift for every
+   * track (so audio and video stay in sync), and never going back within a track. Tracks are not
+   * clamped against each other: a publisher's own interleaving (GStreamer's flvmux sends audio a
+   * few ms ahead) is kept rather than turned into duplicate timestamps.
+   */
   private rebase(item: StreamMessage): number {
     const media = item.media;
-    const isHeader = media.kind === 'metadata' || (media.kind !== 'data' && media.kind !== 'ignore' && media.isSequenceHeader);
+    const track = media.kind === 'audio' ? 0 : media.kind === 'video' ? 1 : 2;
+    const isHeader = media.kind === 'metadata' || ((media.kind === 'audio' || media.kind === 'video') && media.isSequenceHeader);
     if (this.base === null) {
-      if (isHeader) return this.lastTimestamp;
+      if (isHeader) return this.lastTimestamps[track]!;
       this.base = item.message.timestamp;
     }
     const rebased = item.message.timestamp - this.base;
-    if (rebased > this.lastTimestamp) this.lastTimestamp = rebased;
-    return this.lastTimestamp;
+    const last = this.lastTimestamps[track]!;
+    if (rebased <= last) return last;
+    this.lastTimestamps[track] = rebased;
+    return rebased;
   }
 
   private armStallCheck(): void {

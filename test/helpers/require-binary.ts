@@ -6,13 +6,20 @@ import test, { type ExecutionContext } from 'ava';
 import { findExecutable, NGINX_RTMP_MODULE, NGINX_STREAM_MODULE } from './peer-files.js';
 
 /** Something an interop test runs. `nginx-rtmp` means nginx plus the rtmp and stream dynamic modules. */
-export type Peer = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'openssl';
+export type Peer = 'ffmpeg' | 'ffprobe' | 'nginx-rtmp' | 'openssl' | 'chromium' | 'gstreamer' | 'rtmpdump';
+
+/** Debian's chromium, which the browser tests drive with playwright-core (no browser is downloaded). */
+export const CHROMIUM_EXECUTABLE = '/usr/bin/chromium';
 
 const peerFiles: Record<Peer, readonly { readonly executable?: string; readonly file?: string }[]> = {
   ffmpeg: [{ executable: 'ffmpeg' }],
   ffprobe: [{ executable: 'ffprobe' }],
   'nginx-rtmp': [{ executable: 'nginx' }, { file: NGINX_RTMP_MODULE }, { file: NGINX_STREAM_MODULE }],
   openssl: [{ executable: 'openssl' }],
+  chromium: [{ file: CHROMIUM_EXECUTABLE }],
+  // The plugins (rtmp2sink, rtmpsink, x264enc, avenc_aac, flvmux) come with .ci/run's gstreamer packages.
+  gstreamer: [{ executable: 'gst-launch-1.0' }, { executable: 'gst-inspect-1.0' }],
+  rtmpdump: [{ executable: 'rtmpdump' }],
 };
 
 /** True when running under CI (CI set to anything but empty, "0" or "false"). */
