@@ -1,13 +1,45 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Problem } from '../../domain/errors.js';
+import { sendProblem } from '../http-errors.js';
+import { loadBrowserModules, type WebAsset } from '../web/assets.js';
+import { FAVICON_SVG, PAGE_CONTENT_SECURITY_POLICY, PAGE_HTML } from '../web/shell.js';
+import { PAGE_CSS } from '../web/styles.js';
 
-/** Issue 6/8 replaces this with the admin web page. */
-const PLACEHOLDER_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>rtmp-relay admin</title></head>
-<body><h1>rtmp-relay</h1><p>The admin web page is not built yet. The admin API is under <code>/api/</code>
-(send <code>Authorization: Bearer &lt;token&gt;</code>); liveness is at <a href="/api/health">/api/health</a>.</p></body></html>
-`;
+interface AssetParams {
+  name: string;
+}
 
-/** `GET /`: the admin web page, public (it asks for the token itself). */
-export function registerPageRoutes(app: FastifyInstance): void {
-  app.get('/', { config: { public: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER_PAGE));
+function sendAsset(reply: FastifyReply, asset: WebAsset): FastifyReply {
+  // Revalidated on every load, so a new version of the relay is picked up at once.
+  return reply
+    .header('cache-control', 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .type(asset.contentType)
+    .send(asset.body);
+}
+
+/**
+ * `GET /` (the admin web page) and `GET /web/{name}` (its stylesheet, icon and browser modules), all
+ * public: the page asks for the admin token itself and sends it with every API call.
+ */
+export function registerPageRoutes(app: FastifyInstance, modules: Map<string, WebAsset> = loadBrowserModules()): void {
+  const assets = new Map<string, WebAsset>(modules);
+  assets.set('styles.css', { contentType: 'text/css; charset=utf-8', body: Buffer.from(PAGE_CSS) });
+  assets.set('favicon.svg', { contentType: 'image/svg+xml', body: Buffer.from(FAVICON_SVG) });
+  const page = Buffer.from(PAGE_HTML);
+
+  app.get('/', { config: { public: true } }, async (_request, reply) =>
+    reply
+      .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(page),
+  );
+
+  app.get<{ Params: AssetParams }>('/web/:name', { config: { public: true } }, async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    return asset ? sendAsset(reply, asset) : sendProblem(reply, new Problem('not_found', 'there is no such file of the admin page'));
+  });
 }
