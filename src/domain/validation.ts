@@ -165,7 +165,8 @@ export function isoDateTimeMs(value: string): number | null {
   const match = ISO_DATE_TIME.exec(value);
   if (!match) return null;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const lastOfMonth = utcMs(year, month, 0, 0, 0, 0, 0); // day 0 of the next month
+  const daysInMonth = lastOfMonth === null ? 0 : new Date(lastOfMonth).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
   const ms = match[7] === undefined ? 0 : Number(match[7].slice(0, 3).padEnd(3, '0'));
   let offsetMinutes = 0;
@@ -176,7 +177,15 @@ export function isoDateTimeMs(value: string): number | null {
     if (offsetHours > 23 || offsetMins > 59) return null;
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  return utcMs(year, month - 1, day, hour, minute, second, ms)! - offsetMinutes * 60_000;
+}
+
+/** Date.UTC without its quirk of reading years 0-99 as 1900-1999 (ISO 8601 allows 0000-0099). */
+function utcMs(year: number, monthIndex: number, day: number, hour: number, minute: number, second: number, ms: number): number | null {
+  const date = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second, ms));
+  date.setUTCFullYear(year, monthIndex, day);
+  const time = date.getTime();
+  return Number.isNaN(time) ? null : time;
 }
 
 function scheduleProblem(field: string, value: string | null): Problem | null {

@@ -1,5 +1,6 @@
 import type { ServerConnection } from '../rtmp/net/server-connection.js';
-import { stripSetDataFrame } from '../rtmp/message/data.js';
+import { decodeData } from '../rtmp/message/data.js';
+import { RtmpError } from '../rtmp/errors.js';
 import type { StreamMessage, StreamSubscriber } from './live-stream.js';
 
 /**
@@ -61,7 +62,9 @@ export class Player implements StreamSubscriber {
     const { message } = item;
     if (item.media.kind === 'metadata') {
       // Players expect onMetaData itself; @setDataFrame is the publisher's instruction to us.
-      this.connection.sendMessage({ ...message, streamId: this.streamId, payload: stripSetDataFrame(message.payload) }, item.csid);
+      const data = decodeData(message);
+      const payload = data instanceof RtmpError || data.kind === 'other' ? message.payload : data.onMetaDataPayload;
+      this.connection.sendMessage({ ...message, streamId: this.streamId, payload }, item.csid);
       return;
     }
     this.connection.sendPrepared(item.prepared, message.typeId, message.timestamp, this.streamId);

@@ -67,8 +67,10 @@ const BUFFERED_HEADROOM = 1024 * 1024;
 
 /** Payload pieces kept as views before a message is gathered into one growing buffer instead. */
 const MAX_PAYLOAD_VIEWS = 64;
-/** First capacity of that buffer, and how much it grows beyond what has arrived. */
-const MIN_ASSEMBLY_CAPACITY = 16 * 1024;
+/**
+ * How much that buffer grows beyond what has arrived: ×4 amortizes the copies, and with no fixed
+ * floor a peer that sends tiny chunks gets at most 4 bytes held per byte it sent.
+ */
 const ASSEMBLY_GROWTH = 4;
 
 /** librtmp sends a ping with fmt 1 on a control stream it never used (see SRS issue 98). */
@@ -388,5 +390,5 @@ export class ChunkDecoder {
 
 /** Room for `needed` bytes and some growth, never more than the message's declared length. */
 function assemblyCapacity(length: number, needed: number): number {
-  return Math.min(length, Math.max(needed * ASSEMBLY_GROWTH, MIN_ASSEMBLY_CAPACITY));
+  return Math.min(length, needed * ASSEMBLY_GROWTH);
 }

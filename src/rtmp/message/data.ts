@@ -1,5 +1,6 @@
-import { decodeAmf0, encodeAmf0 } from '../amf/amf0.js';
-import { AmfEcmaArray, type AmfLimits, type AmfObject, type AmfValue, isAmfObject } from '../amf/types.js';
+import { decodeAmf0, encodeAmf0, readAmf0Value } from '../amf/amf0.js';
+import { ByteReader } from '../bytes/reader.js';
+import { AmfEcmaArray, DecodeBudget, type AmfLimits, type AmfObject, type AmfValue, isAmfObject } from '../amf/types.js';
 import { RtmpError } from '../errors.js';
 import { MessageType, type RtmpMessage } from './types.js';
 
@@ -80,7 +81,9 @@ export function decodeData(message: RtmpMessage, limits?: Partial<AmfLimits>): D
   if (first === SET_DATA_FRAME && second === ON_METADATA) {
     const found = metadataOf(third);
     if (found) {
-      const stripped = stripSetDataFrame(amf0);
+      // The first value is @setDataFrame in whatever form it came (string, long string, AMF3 switch):
+      // what follows it is the onMetaData payload.
+      const stripped = amf0.subarray(firstValueLength(amf0, limits));
       // Type 15 keeps its format byte in front: a (rare) copy rather than a view.
       const onMetaDataPayload = amf0 === payload ? stripped : Buffer.concat([payload.subarray(0, 1), stripped]);
       return { kind: 'setDataFrame', ...found, payload, onMetaDataPayload };
@@ -92,6 +95,13 @@ export function decodeData(message: RtmpMessage, limits?: Partial<AmfLimits>): D
   }
   if (typeof first === 'string') return { kind: 'other', name: first, values: values.slice(1), payload };
   return { kind: 'other', name: null, values, payload };
+}
+
+/** Bytes taken by the first AMF0 value of `amf0` (already known to decode). */
+function firstValueLength(amf0: Buffer, limits?: Partial<AmfLimits>): number {
+  const reader = new ByteReader(amf0);
+  readAmf0Value(reader, new DecodeBudget(limits));
+  return reader.position;
 }
 
 function asEcmaArray(metadata: AmfObject | AmfEcmaArray | Readonly<Record<string, AmfValue>>): AmfEcmaArray {
