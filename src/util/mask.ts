@@ -5,7 +5,9 @@
 export const MASK_BULLETS = '\u2022'.repeat(8);
 
 export function maskSecret(secret: string): string {
-  return secret.length <= 8 ? MASK_BULLETS : MASK_BULLETS + secret.slice(-4);
+  // Code points, not UTF-16 units, so a key ending in an emoji never shows half a surrogate pair.
+  const characters = Array.from(secret);
+  return characters.length <= 8 ? MASK_BULLETS : MASK_BULLETS + characters.slice(-4).join('');
 }
 
 /** Masks `secret` wherever it appears inside `text` (URLs, error messages from peers). */

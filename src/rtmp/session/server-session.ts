@@ -206,7 +206,8 @@ export class ServerSession {
         if (this.connected) return;
         this.connected = true;
         this.app = command.app;
-        const objectEncoding = command.objectEncoding;
+        // Only AMF0 (0) and AMF3 (3) exist: anything else a client claims is answered as 0.
+        const objectEncoding = command.objectEncoding === 3 ? 3 : 0;
         send.push(...this.chunks.sendControl(windowAckSizeMessage(this.chunks.windowAckSize)));
         send.push(...this.chunks.sendControl(setPeerBandwidthMessage(this.chunks.windowAckSize, PeerBandwidthLimit.Dynamic)));
         send.push(...this.chunks.announceChunkSize());
