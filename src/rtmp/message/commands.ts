@@ -178,8 +178,8 @@ function decodeStreamCommand(name: string, base: CommandBase, args: AmfValue[]):
         reset: typeof fourth === 'boolean' ? fourth : typeof fourth === 'number' ? fourth !== 0 : null,
       };
     case 'deleteStream':
-      if (typeof first !== 'number') return commandError(name, 'the stream id is missing or not a number');
-      return { ...base, name, deletedStreamId: first };
+      // GStreamer's rtmp2sink sends it without a usable id: it means the stream it arrived on.
+      return { ...base, name, deletedStreamId: typeof first === 'number' && Number.isFinite(first) ? first : base.streamId };
     default:
       return { ...base, name: name as StreamNameCommand['name'], streamName: typeof first === 'string' ? first : '' };
   }
