@@ -232,6 +232,10 @@ export class IngestServer implements ServerConnectionHandler {
     if (ingest) ingest.stream.publish(message, Date.now());
   }
 
+  onReadComplete(connection: ServerConnection): void {
+    this.publishing.get(connection)?.stream.flush();
+  }
+
   onUnpublish(connection: ServerConnection): void {
     const ingest = this.publishing.get(connection);
     // The client closes its connection after FCUnpublish/deleteStream (GStreamer's rtmp2sink reports

@@ -22,6 +22,8 @@ export interface StreamMessage {
 /** A player or destination attached to a live stream. */
 export interface StreamSubscriber {
   deliver(item: StreamMessage): void;
+  /** Messages delivered since the last flush may be written now (subscribers that batch). */
+  flush?(): void;
   /** The publish ended (for good: the grace, if any, is over). */
   end(): void;
 }
@@ -106,7 +108,16 @@ export class LiveStream {
   /** Attaches a subscriber and replays metadata, sequence headers and the GOP to it. */
   subscribe(subscriber: StreamSubscriber): void {
     for (const item of this.startupMessages()) subscriber.deliver(item);
+    subscriber.flush?.();
     this.subscribers.add(subscriber);
+  }
+
+  /**
+   * The end of a batch of published messages (one read from the publisher's socket): subscribers
+   * that batch write what they were delivered, so each destination gets one write per read.
+   */
+  flush(): void {
+    for (const subscriber of this.subscribers) subscriber.flush?.();
   }
 
   unsubscribe(subscriber: StreamSubscriber): void {
@@ -137,7 +148,10 @@ export class LiveStream {
 
   /** The publish is over: every subscriber is told, then forgotten. */
   end(): void {
-    for (const subscriber of this.subscribers) subscriber.end();
+    for (const subscriber of this.subscribers) {
+      subscriber.flush?.();
+      subscriber.end();
+    }
     this.subscribers.clear();
     this.gop = [];
     this.gopBytes = 0;

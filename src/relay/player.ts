@@ -21,7 +21,7 @@ export class Player implements StreamSubscriber {
     private readonly streamName: string,
     private readonly maxQueuedBytes: number,
   ) {
-    connection.writer.onDrain(() => this.flush());
+    connection.writer.onDrain(() => this.writeQueued());
   }
 
   deliver(item: StreamMessage): void {
@@ -50,7 +50,7 @@ export class Player implements StreamSubscriber {
     this.connection.close('stream ended', true);
   }
 
-  private flush(): void {
+  private writeQueued(): void {
     while (this.queue.length > 0 && this.connection.writer.canWrite) {
       const item = this.queue.shift()!;
       this.queuedBytes -= item.message.payload.length;

@@ -98,6 +98,7 @@ export class PushConnection implements StreamSubscriber {
     this.unsubscribe();
     this.clearTimers();
     if (this.session && this.writer && this.session.isPublishing) {
+      this.pump(true); // what the publisher sent last still goes out before the clean end
       this.writer.write(this.session.finish());
       this.writer.end();
       this.options.log.info({ role: this.current.role, host: this.current.target.host }, 'destination push ended');
@@ -108,12 +109,16 @@ export class PushConnection implements StreamSubscriber {
     this.setState('stopped');
   }
 
+  /** Queues a message; it is written at the next flush() (the end of the publisher's read). */
   deliver(item: StreamMessage): void {
     if (this.state !== 'live') return;
-    const writer = this.writer!;
     const timestamp = this.rebase(item);
-    if (!this.queue.push(item, timestamp, this.session!.chunkConnection.acks.unacknowledgedBytes)) return;
-    if (writer.canWrite) this.pump();
+    this.queue.push(item, timestamp, this.session!.chunkConnection.acks.unacknowledgedBytes);
+  }
+
+  /** Writes what is queued, as one batch of socket writes, while the socket takes it. */
+  flush(): void {
+    if (this.writer?.canWrite) this.pump();
   }
 
   /** The publish ended for good: this push ends cleanly too. */
@@ -206,12 +211,16 @@ export class PushConnection implements StreamSubscriber {
     this.armStallCheck();
   }
 
-  private pump(): void {
+  /** Writes queued messages while the socket takes them (or all of them, bounded by the queue, at the end). */
+  private pump(all = false): void {
     const writer = this.writer;
     const session = this.session;
     if (!writer || !session || this.state !== 'live') return;
+    if (this.queue.length === 0) return;
     const now = Date.now();
-    while (this.queue.length > 0 && writer.canWrite) {
+    // One cork for the whole batch: the kernel gets one writev, not one write per chunk header.
+    writer.cork();
+    while (this.queue.length > 0 && (all || writer.canWrite)) {
       const item = this.queue.peek()!;
       const buffers = session.sendPrepared(item.prepared, item.message.typeId, this.queue.peekTimestamp());
       this.queue.shift();
@@ -221,6 +230,7 @@ export class PushConnection implements StreamSubscriber {
       this.meter.add(size, now);
       writer.write(buffers);
     }
+    writer.uncork();
   }
 
   /**

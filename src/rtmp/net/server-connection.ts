@@ -29,6 +29,8 @@ export interface ServerConnectionHandler {
   onUnpublish(connection: ServerConnection, streamId: number): void;
   onStopPlay(connection: ServerConnection, streamId: number): void;
   onClose(connection: ServerConnection, reason: string): void;
+  /** Every message of one socket read has been handed on (a batch boundary for fan-out). */
+  onReadComplete?(connection: ServerConnection): void;
 }
 
 let nextConnectionId = 1;
@@ -98,6 +100,7 @@ export class ServerConnection {
       this.onEvent(event);
       if (this.closedReason !== null) return;
     }
+    this.handler.onReadComplete?.(this);
   }
 
   private onEvent(event: ServerSessionEvent): void {

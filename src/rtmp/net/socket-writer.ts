@@ -39,6 +39,15 @@ export class SocketWriter {
     this.socket.uncork();
   }
 
+  /** Holds writes until uncork(), so a batch of messages leaves in one writev. Nests. */
+  cork(): void {
+    if (!this.isClosed) this.socket.cork();
+  }
+
+  uncork(): void {
+    if (!this.socket.destroyed) this.socket.uncork();
+  }
+
   /** Writes and returns whether the caller may keep writing now (else wait for onDrain). */
   writeMedia(buffers: readonly Buffer[]): boolean {
     this.write(buffers);
