@@ -37,6 +37,21 @@ export function buildAdminApp(options: AdminServerOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     // Validation refuses; it never repairs: no type coercion, no dropping of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // Errors fastify raises before routing (a bad percent-encoding in the path) get the CONTRACT's
+    // error object too, without echoing the path.
+    frameworkErrors: (_error, _request, reply) => {
+      sendProblem(reply, new Problem('bad_request', 'the request path is not a valid URL'));
+    },
+    // Requests that are not valid HTTP never reach fastify's router: answer them in the same shape.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(new Problem('bad_request', tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP').toJSON());
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    },
   });
 
   // JSON is the only body type; anything else gets 415. An empty body parses as "no body".

@@ -48,6 +48,7 @@ export class ServerConnection {
   private lastReadAt = Date.now();
   private handshakeTimer: NodeJS.Timeout | null;
   private idleTimer: NodeJS.Timeout | null = null;
+  private readPaused = false;
   bytesReceived = 0;
 
   constructor(
@@ -96,6 +97,7 @@ export class ServerConnection {
     this.lastReadAt = Date.now();
     const out = this.session.handle(chunk);
     this.writer.write(out.send);
+    if (!this.readPaused && this.writer.bufferedBytes > this.writer.highWaterMark) this.pauseReading();
     for (const event of out.events) {
       this.onEvent(event);
       if (this.closedReason !== null) return;
@@ -144,6 +146,20 @@ export class ServerConnection {
       default:
         return;
     }
+  }
+
+  /**
+   * A peer that does not read what we answer (a Ping Request flood, say) would make us buffer the
+   * answers without bound: stop reading it until its socket drains, so it stalls at its own TCP
+   * window, and the idle timeout deals with it if it never reads.
+   */
+  private pauseReading(): void {
+    this.readPaused = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.readPaused = false;
+      if (this.closedReason === null) this.socket.resume();
+    });
   }
 
   private clearHandshakeTimer(): void {
