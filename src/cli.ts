@@ -4,8 +4,23 @@ import { hideBin } from 'yargs/helpers';
 import { SERVE_OPTIONS, loadConfigFile, resolveConfig } from './config/options.js';
 import { serve } from './serve.js';
 
+/**
+ * Environment variables with our prefix that name no flag are set by the platform, not by the
+ * operator (Kubernetes adds RTMP_RELAY_PORT, RTMP_RELAY_SERVICE_HOST… for a service named
+ * rtmp-relay): they are ignored with a warning instead of stopping the start.
+ */
+function dropUnknownEnvironment(): string[] {
+  const known = new Set(Object.keys(SERVE_OPTIONS).map((flag) => `RTMP_RELAY_${flag.toUpperCase().replace(/-/g, '_')}`));
+  known.add('RTMP_RELAY_CONFIG');
+  const unknown = Object.keys(process.env).filter((name) => name.startsWith('RTMP_RELAY_') && !known.has(name));
+  for (const name of unknown) delete process.env[name];
+  return unknown;
+}
+
 /** The composition root: parse flags (then env RTMP_RELAY_*, then --config, then defaults) and run. */
 async function main(argv: string[]): Promise<void> {
+  const ignored = dropUnknownEnvironment();
+  if (ignored.length > 0) process.stderr.write(`rtmp-relay: ignoring environment variables that name no option: ${ignored.join(', ')}\n`);
   await yargs(argv)
     .scriptName('rtmp-relay')
     .usage('$0 <command> [options]')

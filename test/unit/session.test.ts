@@ -150,3 +150,15 @@ test('garbage after the handshake is a coded error, not a throw', (t) => {
   // A dead session keeps reporting the error and never throws.
   t.is(server.handle(Buffer.from([1, 2, 3])).events[0]?.type, 'error');
 });
+
+test('media on message stream 0 (node-media-server push) belongs to the publishing stream', (t) => {
+  const p = pair();
+  p.toServer(p.client.start());
+  t.true(p.client.isPublishing);
+  const payload = Buffer.from([0x17, 0x01, 0, 0, 0, 9, 9]);
+  p.toServer(p.client.chunkConnection.sendMessage({ typeId: MessageType.Video, timestamp: 40, streamId: 0, payload }, 6));
+  const media = p.serverEvents.filter((e): e is Extract<ServerSessionEvent, { type: 'media' }> => e.type === 'media');
+  t.is(media.length, 1);
+  t.is(media[0]!.streamId, 1);
+  t.true(media[0]!.message.payload.equals(payload));
+});

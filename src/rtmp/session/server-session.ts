@@ -51,6 +51,12 @@ export class ServerSession {
   /** Media that arrived while its publish awaited the application's answer (bounded). */
   private held: RtmpMessage[] = [];
 
+  /** The stream this connection publishes on (0 when none). */
+  private get publishingStreamId(): number {
+    for (const [id, state] of this.streams) if (state === 'publishing' || state === 'publish-pending') return id;
+    return 0;
+  }
+
   /** Caps media held while a publish request awaits its answer (a client that does not wait). */
   static readonly MAX_HELD_MESSAGES = 256;
 
@@ -174,6 +180,9 @@ export class ServerSession {
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
       {
+        // Some publishers (node-media-server's push) send media on message stream 0: it belongs to
+        // the connection's one publishing stream.
+        if (message.streamId === 0 && this.publishingStreamId !== 0) message.streamId = this.publishingStreamId;
         const state = this.streams.get(message.streamId);
         if (state === 'publishing') {
           out.events.push({ type: 'media', streamId: message.streamId, message });
