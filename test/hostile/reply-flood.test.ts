@@ -17,7 +17,7 @@ import { message, openRawPeer, publishCommands } from './wire.js';
 const KEY = 'reply-flood-key-5e1c2a';
 /**
  * Growth of the server's RSS the flood may cause at most: the replies to what was read before the
- * socket backed up, plus garbage not yet collected (about +100 MB with the fix below, measured).
+ * socket backed up, plus garbage not yet collected (about +100 MB with the fix, measured).
  */
 const GROWTH_BOUND_MB = 160;
 const FLOOD_MS = 5000;
