@@ -1,5 +1,6 @@
 import type { PreparedMessage } from '../rtmp/chunk/encoder.js';
 import { prepareMessage } from '../rtmp/chunk/encoder.js';
+import { RECOMMENDED_OUTBOUND_CHUNK_SIZE } from '../rtmp/chunk/header.js';
 import { ChunkStreamId, MessageType, type RtmpMessage } from '../rtmp/message/types.js';
 import { BitrateMeter } from './bitrate.js';
 import { classifyMedia, type MediaClass } from './media-class.js';
@@ -9,7 +10,7 @@ import { CodecFacts } from './codec-facts.js';
 const FRAME_GAP_MS = 33;
 
 /** Our outbound chunk size on every connection, so one serialization serves them all. */
-export const OUT_CHUNK_SIZE = 4096;
+export const OUT_CHUNK_SIZE = RECOMMENDED_OUTBOUND_CHUNK_SIZE;
 
 /** One message as it is fanned out: serialized once, with what a queue needs to judge it. */
 export interface StreamMessage {
@@ -77,7 +78,10 @@ export class LiveStream {
     if (this.timestampOffset !== 0) message.timestamp = (message.timestamp + this.timestampOffset) >>> 0;
     this.lastTimestamp = message.timestamp;
     const csid = message.typeId === MessageType.Audio ? ChunkStreamId.Audio : message.typeId === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
-    const item: StreamMessage = { message, prepared: prepareMessage(message.payload, OUT_CHUNK_SIZE, csid), csid, media };
+    const prepared = prepareMessage(message.payload, OUT_CHUNK_SIZE, csid, message.headroom);
+    // The same bytes, and for a one-chunk message the very same memory as the body: keep one copy.
+    message.payload = prepared.payload;
+    const item: StreamMessage = { message, prepared, csid, media };
     if (media.kind === 'metadata') {
       this.metadata = item;
       this.facts.fromMetadata(message);

@@ -218,8 +218,10 @@ export class PushConnection implements StreamSubscriber {
     if (!writer || !session || this.state !== 'live') return;
     if (this.queue.length === 0) return;
     const now = Date.now();
-    // One cork for the whole batch: the kernel gets one writev, not one write per chunk header.
-    writer.cork();
+    // One cork for a batch of several messages: the kernel gets one writev. A lone message is
+    // usually one buffer (see ChunkEncoder.encodePrepared), written as it is.
+    const batch = this.queue.length > 1;
+    if (batch) writer.cork();
     while (this.queue.length > 0 && (all || writer.canWrite)) {
       const item = this.queue.peek()!;
       const buffers = session.sendPrepared(item.prepared, item.message.typeId, this.queue.peekTimestamp());
@@ -230,7 +232,7 @@ export class PushConnection implements StreamSubscriber {
       this.meter.add(size, now);
       writer.write(buffers);
     }
-    writer.uncork();
+    if (batch) writer.uncork();
   }
 
   /**

@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { ChunkDecoder, type ChunkDecoderOptions } from '../../src/rtmp/chunk/decoder.js';
 import { RtmpError, type RtmpErrorCode } from '../../src/rtmp/errors.js';
 import type { RtmpMessage } from '../../src/rtmp/message/types.js';
+import { SHARED_HEADER_ROOM } from '../../src/rtmp/chunk/header.js';
 
 // Fixtures are hand-written byte tables (SRS style); payloads are a counting pattern built here.
 // Every fixture is decoded whole, split in two at every offset, and one byte at a time.
@@ -17,7 +18,8 @@ interface Expected {
   streamId: number;
   payload: string; // hex
 }
-const view = (m: RtmpMessage): Expected => ({ ...m, payload: m.payload.toString('hex') });
+/** The message as the fixtures state it (headroom has its own tests below). */
+const view = ({ typeId, timestamp, streamId, payload }: RtmpMessage): Expected => ({ typeId, timestamp, streamId, payload: payload.toString('hex') });
 const msg = (typeId: number, timestamp: number, streamId: number, payload: Buffer | number[]): Expected => ({
   typeId,
   timestamp,
@@ -329,4 +331,50 @@ test('bytes held in unfinished messages across chunk streams are capped, exactly
   const overLimit = new ChunkDecoder({ maxMessageSize: 200, maxChunkStreams: 8, maxBufferedBytes: 255 });
   const error = overLimit.push(firstChunks, []);
   t.is(error?.code, 'ERR_RTMP_MESSAGE_TOO_LARGE', '256 held with a limit of 255: refused');
+});
+
+test('a payload assembled from several chunks comes with SHARED_HEADER_ROOM bytes of its own in front', (t) => {
+  // Two 300-byte video messages on csid 6 at chunk size 128 (3 chunks each), then a 5-byte one-chunk audio message.
+  const first = pattern(300, 0x10);
+  const second = pattern(300, 0x80);
+  const bytes = bytesOf(
+    [0x06, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c, 0x09, 0x01, 0x00, 0x00, 0x00], // fmt 0: ts 0, length 300, video, stream 1
+    first.subarray(0, 128), [0xc6], first.subarray(128, 256), [0xc6], first.subarray(256),
+    [0x86, 0x00, 0x00, 0x21], //                                             fmt 2: delta 33
+    second.subarray(0, 128), [0xc6], second.subarray(128, 256), [0xc6], second.subarray(256),
+    [0x04, 0x00, 0x00, 0x05, 0x00, 0x00, 0x05, 0x08, 0x01, 0x00, 0x00, 0x00], // csid 4 fmt 0: ts 5, length 5, audio, stream 1
+    [1, 2, 3, 4, 5],
+  );
+  for (const pieces of splits(bytes)) {
+    const decoder = new ChunkDecoder();
+    const messages: RtmpMessage[] = [];
+    for (const piece of pieces) t.is(decoder.push(piece, messages), undefined);
+    t.is(messages.length, 3);
+    const [a, b, c] = messages as [RtmpMessage, RtmpMessage, RtmpMessage];
+    t.is(a.headroom, SHARED_HEADER_ROOM);
+    t.is(b.headroom, SHARED_HEADER_ROOM);
+    t.true(a.payload.byteOffset >= SHARED_HEADER_ROOM);
+    // Filling the room of each touches neither payload (nor the other message's bytes).
+    for (const m of [a, b]) Buffer.from(m.payload.buffer, m.payload.byteOffset - SHARED_HEADER_ROOM, SHARED_HEADER_ROOM).fill(0xee);
+    t.deepEqual(a.payload, first);
+    t.deepEqual(b.payload, second);
+    if (pieces.length === 1) t.is(c.headroom, 0); // one chunk inside one push: a view of the pushed bytes, no room
+    t.deepEqual(c.payload, Buffer.from([1, 2, 3, 4, 5]));
+  }
+});
+
+test('a payload gathered in the growing buffer (tiny chunks) has the room too', (t) => {
+  const payload = pattern(200, 0x33);
+  const chunks: (readonly number[] | Buffer)[] = [
+    [0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02], // Set Chunk Size 2
+    [0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc8, 0x09, 0x01, 0x00, 0x00, 0x00], //                        fmt 0, length 200, video
+  ];
+  for (let at = 0; at < 200; at += 2) chunks.push(...(at === 0 ? [] : [[0xc6]]), payload.subarray(at, at + 2));
+  const decoder = new ChunkDecoder();
+  const messages: RtmpMessage[] = [];
+  t.is(decoder.push(bytesOf(...chunks), messages), undefined);
+  const video = messages[1]!;
+  t.is(video.headroom, SHARED_HEADER_ROOM); // 100 pieces: more than the views kept before gathering
+  Buffer.from(video.payload.buffer, video.payload.byteOffset - SHARED_HEADER_ROOM, SHARED_HEADER_ROOM).fill(0xee);
+  t.deepEqual(video.payload, payload);
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { ChunkEncoder, prepareMessage } from '../../src/rtmp/chunk/encoder.js';
+import { SHARED_HEADER_ROOM } from '../../src/rtmp/chunk/header.js';
 import type { RtmpMessage } from '../../src/rtmp/message/types.js';
 
 // Expected bytes are written by hand from the spec (5.3.1), never produced by the decoder.
@@ -119,8 +120,34 @@ test('prepareMessage: payload pieces with fmt-3 basic headers between them, copi
     [...wide.body],
     [...payload.subarray(0, 128), 0xc1, 0x00, 0x01, ...payload.subarray(128, 256), 0xc1, 0x00, 0x01, ...payload.subarray(256)],
   );
-  t.is(prepareMessage(payload, 300, 6).body, payload); // one chunk: no copy at all
   t.throws(() => prepareMessage(payload, 0, 6), { instanceOf: RangeError });
+});
+
+test('prepareMessage keeps SHARED_HEADER_ROOM free bytes in front of the body', (t) => {
+  const payload = pattern(300, 0x20);
+  const pieces = prepareMessage(payload, 128, 6);
+  t.is(pieces.room.length, SHARED_HEADER_ROOM + pieces.body.length);
+  t.is(pieces.room.buffer, pieces.body.buffer);
+  t.is(pieces.body.byteOffset - pieces.room.byteOffset, SHARED_HEADER_ROOM);
+  t.is(pieces.shared, null);
+  // One chunk, no room of its own: copied once, and the prepared payload is that copy.
+  const copied = prepareMessage(payload, 300, 6);
+  t.deepEqual(copied.body, payload);
+  t.is(copied.room.length, SHARED_HEADER_ROOM + 300);
+  t.is(copied.payload, copied.body);
+  payload[0] = 0xff;
+  t.is(copied.body[0], 0x20); // not the caller's memory
+  // One chunk with room that belongs to it (as the decoder assembles payloads): no copy at all.
+  const owned = Buffer.alloc(SHARED_HEADER_ROOM + 300);
+  payload.copy(owned, SHARED_HEADER_ROOM);
+  const roomy = owned.subarray(SHARED_HEADER_ROOM);
+  const inPlace = prepareMessage(roomy, 300, 6, SHARED_HEADER_ROOM);
+  t.is(inPlace.body, roomy);
+  t.is(inPlace.room.buffer, owned.buffer);
+  t.is(inPlace.room.byteOffset, owned.byteOffset);
+  t.is(inPlace.room.length, owned.length);
+  // Too little room: copied.
+  t.not(prepareMessage(roomy, 300, 6, SHARED_HEADER_ROOM - 1).body, roomy);
 });
 
 test('encodePrepared: each connection adds its own first header to the one shared body', (t) => {
@@ -135,8 +162,29 @@ test('encodePrepared: each connection adds its own first header to the one share
   t.is(outA[1], prepared.body);
   t.is(outB[1], prepared.body);
   t.is(outA.length, 2);
-  // The state advanced as for encode(): the next one is fmt 2 on A.
-  t.deepEqual(flat([a.encodePrepared(prepared, 9, 1040, 1)[0]!]), [0x86, 0x00, 0x00, 0x28]);
+  // The state advanced as for encode(): the next one is fmt 2 on A, and A puts that header in
+  // front of the next message's body.
+  const next = prepareMessage(pattern(300, 0x40), 128, 6);
+  const nextA = a.encodePrepared(next, 9, 1040, 1);
+  t.is(nextA.length, 1);
+  t.deepEqual(flat(nextA), [0x86, 0x00, 0x00, 0x28, ...next.body]);
+  t.is(nextA[0], next.shared ?? undefined);
+  // B is 40 ms on too: the same header, so the very same buffer, nothing allocated.
+  const nextB = b.encodePrepared(next, 9, 47, 5);
+  t.is(nextB.length, 1);
+  t.is(nextB[0], nextA[0]);
+  // C joined late (fmt 0) and D moved by another delta: their own header, the shared body, and
+  // the bytes A and B were given do not change.
+  const c = new ChunkEncoder();
+  const outC = c.encodePrepared(next, 9, 5000, 1);
+  t.deepEqual(flat([outC[0]!]), [0x06, 0x00, 0x13, 0x88, 0x00, 0x01, 0x2c, 0x09, 0x01, 0x00, 0x00, 0x00]);
+  t.is(outC[1], next.body);
+  const d = new ChunkEncoder();
+  d.encodePrepared(prepared, 9, 0, 1);
+  const outD = d.encodePrepared(next, 9, 50, 1);
+  t.deepEqual(flat(outD), [0x86, 0x00, 0x00, 0x32, ...next.body]);
+  t.is(outD[1], next.body);
+  t.deepEqual(flat(nextA), [0x86, 0x00, 0x00, 0x28, ...next.body]);
 });
 
 test('encodePrepared falls back to encode() for another chunk size or an extended timestamp', (t) => {

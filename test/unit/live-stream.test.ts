@@ -39,7 +39,8 @@ test('every subscriber gets the very same serialized buffers', (t) => {
   stream.subscribe(b);
   stream.publish(keyframe(0, 10_000), 0);
   t.is(a.items[0]!.prepared, b.items[0]!.prepared);
-  t.is(a.items[0]!.prepared.chunkSize, 4096);
+  t.is(a.items[0]!.prepared.chunkSize, 60000); // SRS's and node-media-server's outbound chunk size
+  t.is(a.items[0]!.message.payload, a.items[0]!.prepared.body, 'one chunk: the message keeps no second copy');
 });
 
 test('a GOP larger than the cache is not replayed; the next keyframe starts caching again', (t) => {

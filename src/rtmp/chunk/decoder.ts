@@ -5,7 +5,8 @@
  * from the pushed buffer when it lies whole inside it; only a header split across pushes is
  * gathered in an 18-byte scratch. Body bytes are never queued: they go at once to their chunk
  * stream's in-progress message, as views of the pushed buffer (so a message that arrived in one
- * push and one chunk is a zero-copy view, and a multi-chunk one is copied once at its end). After
+ * push and one chunk is a zero-copy view, and a multi-chunk one is copied once at its end, behind
+ * SHARED_HEADER_ROOM bytes a relay may fill with a chunk header: RtmpMessage.headroom). After
  * MAX_PAYLOAD_VIEWS pieces (tiny chunk sizes) the message switches to one buffer that grows with
  * the data received, never to the declared length up front. Each csid keeps its own message, so
  * interleaved audio/video chunks cannot corrupt each other.
@@ -41,6 +42,7 @@ import {
   MAX_CHUNK_HEADER_LENGTH,
   MESSAGE_HEADER_LENGTH,
   PROTOCOL_CHUNK_SIZE,
+  SHARED_HEADER_ROOM,
   addTimestamps,
 } from './header.js';
 
@@ -341,7 +343,7 @@ export class ChunkDecoder {
         stream.received = received + take;
         return;
       }
-      assembly = Buffer.allocUnsafe(assemblyCapacity(stream.length, received + take));
+      assembly = allocateWithRoom(assemblyCapacity(stream.length, received + take));
       let offset = 0;
       for (const part of parts) {
         part.copy(assembly, offset);
@@ -350,7 +352,7 @@ export class ChunkDecoder {
       parts.length = 0;
       stream.assembly = assembly;
     } else if (assembly.length < received + take) {
-      const grown = Buffer.allocUnsafe(assemblyCapacity(stream.length, received + take));
+      const grown = allocateWithRoom(assemblyCapacity(stream.length, received + take));
       assembly.copy(grown, 0, 0, received);
       assembly = grown;
       stream.assembly = grown;
@@ -363,10 +365,13 @@ export class ChunkDecoder {
   private complete(stream: ChunkStream, out: RtmpMessage[]): RtmpError | undefined {
     const parts = stream.parts;
     let payload: Buffer;
+    let headroom = SHARED_HEADER_ROOM;
     if (stream.assembly !== undefined) payload = stream.assembly; // capacity is capped at the length
-    else if (parts.length === 1) payload = parts[0]!;
-    else if (parts.length === 0) payload = EMPTY;
-    else payload = Buffer.concat(parts, stream.length);
+    else if (parts.length > 1) payload = joinWithRoom(parts, stream.length);
+    else {
+      payload = parts.length === 1 ? parts[0]! : EMPTY;
+      headroom = 0;
+    }
     this.buffered -= stream.received;
     stream.discardMessage();
 
@@ -383,9 +388,24 @@ export class ChunkDecoder {
         aborted.discardMessage();
       }
     }
-    out.push({ typeId: stream.typeId, timestamp: stream.timestamp, streamId: stream.streamId, payload });
+    out.push({ typeId: stream.typeId, timestamp: stream.timestamp, streamId: stream.streamId, payload, headroom });
     return undefined;
   }
+}
+
+/** `length` bytes behind SHARED_HEADER_ROOM bytes that come with them (see RtmpMessage.headroom). */
+function allocateWithRoom(length: number): Buffer {
+  return Buffer.allocUnsafe(SHARED_HEADER_ROOM + length).subarray(SHARED_HEADER_ROOM);
+}
+
+function joinWithRoom(parts: readonly Buffer[], length: number): Buffer {
+  const payload = allocateWithRoom(length);
+  let at = 0;
+  for (const part of parts) {
+    part.copy(payload, at);
+    at += part.length;
+  }
+  return payload;
 }
 
 /** Room for `needed` bytes and some growth, never more than the message's declared length. */

@@ -16,7 +16,13 @@
  *
  * Outputs are lists of buffers for a writev: small header buffers and views of the payload, no
  * copy of the payload. For fan-out, prepareMessage() serializes the body once (payload pieces with
- * fmt-3 basic headers between them) and encodePrepared() adds only this connection's first header.
+ * fmt-3 basic headers between them, behind SHARED_HEADER_ROOM free bytes) and encodePrepared() adds
+ * only this connection's first header. Connections that follow the same stream agree on that header
+ * once the first message is out (fmt 1/2/3 carry the delta, not the absolute time), so the first
+ * connection writes its header into the room in front of the body and every connection whose header
+ * is byte-for-byte the same sends that one buffer: one write per message per connection, no header
+ * allocated. The room is written once and never changed after, so buffers already handed to a
+ * socket stay valid.
  *
  * The encoder starts at the protocol's chunk size, 128, because that is what the peer assumes until
  * it receives our Set Chunk Size; call setChunkSize(RECOMMENDED_OUTBOUND_CHUNK_SIZE) right after
@@ -26,8 +32,9 @@
 import type { RtmpMessage } from '../message/types.js';
 import {
   EXTENDED_TIMESTAMP_MARKER,
-  MESSAGE_HEADER_LENGTH,
+  MAX_CHUNK_HEADER_LENGTH,
   PROTOCOL_CHUNK_SIZE,
+  SHARED_HEADER_ROOM,
   basicHeaderLength,
   isValidChunkSize,
   isValidChunkStreamId,
@@ -37,11 +44,16 @@ import {
 
 /** A message body serialized once for any number of connections that use `chunkSize`. */
 export interface PreparedMessage {
+  /** The payload, contiguous (a view of `body` when the message fits in one chunk). */
   readonly payload: Buffer;
   readonly csid: number;
   readonly chunkSize: number;
   /** The payload cut into chunkSize pieces with a fmt-3 basic header between them (no extended field). */
   readonly body: Buffer;
+  /** SHARED_HEADER_ROOM bytes, then body, in one buffer. */
+  readonly room: Buffer;
+  /** The first header every agreeing connection sends, then the body: set by the first such connection. */
+  shared: Buffer | null;
 }
 
 export interface ChunkEncoderOptions {
@@ -70,31 +82,45 @@ function checkChunkSize(size: number): void {
 }
 
 /**
- * Serializes `payload` once for every connection whose chunk size is `chunkSize`: one copy,
- * shared; no copy at all when it fits in one chunk.
+ * Serializes `payload` once for every connection whose chunk size is `chunkSize`. A payload that
+ * fits in one chunk is not copied when `headroom` (bytes in front of it, in its own buffer, that
+ * belong to it: see ChunkDecoder) leaves SHARED_HEADER_ROOM; otherwise it is copied once.
  */
-export function prepareMessage(payload: Buffer, chunkSize: number, csid: number): PreparedMessage {
+export function prepareMessage(payload: Buffer, chunkSize: number, csid: number, headroom = 0): PreparedMessage {
   checkChunkStreamId(csid);
   checkChunkSize(chunkSize);
   const length = payload.length;
-  if (length <= chunkSize) return { payload, csid, chunkSize, body: payload };
+  if (length <= chunkSize) {
+    if (headroom >= SHARED_HEADER_ROOM) {
+      const room = Buffer.from(payload.buffer, payload.byteOffset - SHARED_HEADER_ROOM, SHARED_HEADER_ROOM + length);
+      return { payload, csid, chunkSize, body: payload, room, shared: null };
+    }
+    const room = Buffer.allocUnsafe(SHARED_HEADER_ROOM + length);
+    payload.copy(room, SHARED_HEADER_ROOM);
+    const body = room.subarray(SHARED_HEADER_ROOM);
+    return { payload: body, csid, chunkSize, body, room, shared: null };
+  }
   const pieces = Math.ceil(length / chunkSize);
-  const body = Buffer.allocUnsafe(length + (pieces - 1) * basicHeaderLength(csid));
-  let at = 0;
+  const room = Buffer.allocUnsafe(SHARED_HEADER_ROOM + length + (pieces - 1) * basicHeaderLength(csid));
+  let at = SHARED_HEADER_ROOM;
   for (let offset = 0; offset < length; offset += chunkSize) {
-    if (offset > 0) at = writeBasicHeader(body, at, 3, csid);
+    if (offset > 0) at = writeBasicHeader(room, at, 3, csid);
     const pieceEnd = Math.min(offset + chunkSize, length);
-    payload.copy(body, at, offset, pieceEnd);
+    payload.copy(room, at, offset, pieceEnd);
     at += pieceEnd - offset;
   }
-  return { payload, csid, chunkSize, body };
+  return { payload, csid, chunkSize, body: room.subarray(SHARED_HEADER_ROOM), room, shared: null };
 }
 
 export class ChunkEncoder {
   private size: number;
   private readonly streams = new Map<number, OutboundChunkStream>();
-  /** The extended timestamp the last header carried, or -1: set by firstHeader(). */
+  /** The extended timestamp the last header carried, or -1: set by writeFirstHeader(). */
   private lastExtended = -1;
+  /** The fmt of the last header written by writeFirstHeader(). */
+  private lastFormat: ChunkFormat = 0;
+  /** Where writeFirstHeader() puts a header before it is copied or shared. */
+  private readonly scratch = Buffer.alloc(MAX_CHUNK_HEADER_LENGTH);
 
   constructor(options: ChunkEncoderOptions = {}) {
     const size = options.chunkSize ?? PROTOCOL_CHUNK_SIZE;
@@ -121,7 +147,9 @@ export class ChunkEncoder {
   }
 
   /**
-   * [this connection's first header, prepared.body]. Falls back to a full encode() when this
+   * This connection's copy of a prepared message: [the shared header + body] when this
+   * connection's first header is the one already in front of the body (or it is the first to put
+   * one there), else [its own first header, prepared.body]. Falls back to a full encode() when this
    * connection's chunk size differs from the prepared one, or when its header needs an extended
    * timestamp that every fmt-3 separator would have to repeat.
    */
@@ -130,9 +158,28 @@ export class ChunkEncoder {
     if (prepared.chunkSize !== this.size) {
       return this.encode({ typeId, timestamp, streamId, payload }, prepared.csid);
     }
-    const header = this.firstHeader(prepared.csid, typeId, payload.length, timestamp, streamId);
+    const length = this.writeFirstHeader(prepared.csid, typeId, payload.length, timestamp, streamId);
+    if (this.lastExtended < 0 && this.lastFormat !== 0) {
+      const shared = this.sharedHeader(prepared, length);
+      if (shared !== null) return [shared];
+    }
+    const header = Buffer.from(this.scratch.subarray(0, length));
     if (this.lastExtended >= 0 && payload.length > this.size) return this.chunks(header, payload, prepared.csid);
     return payload.length === 0 ? [header] : [header, prepared.body];
+  }
+
+  /** prepared.shared if its header is the `length` bytes in scratch; claims the room when it is free. */
+  private sharedHeader(prepared: PreparedMessage, length: number): Buffer | null {
+    const scratch = this.scratch;
+    const shared = prepared.shared;
+    if (shared === null) {
+      const room = prepared.room;
+      scratch.copy(room, SHARED_HEADER_ROOM - length, 0, length);
+      return (prepared.shared = room.subarray(SHARED_HEADER_ROOM - length));
+    }
+    if (shared.length - prepared.body.length !== length) return null;
+    for (let i = 0; i < length; i++) if (shared[i] !== scratch[i]) return null;
+    return shared;
   }
 
   private chunks(header: Buffer, payload: Buffer, csid: number): Buffer[] {
@@ -154,6 +201,12 @@ export class ChunkEncoder {
 
   /** Chooses fmt against the csid's state, writes the first chunk header, and updates the state. */
   private firstHeader(csid: number, typeId: number, length: number, timestamp: number, streamId: number): Buffer {
+    const headerLength = this.writeFirstHeader(csid, typeId, length, timestamp, streamId);
+    return Buffer.from(this.scratch.subarray(0, headerLength));
+  }
+
+  /** firstHeader() into the scratch buffer; returns the header's length. */
+  private writeFirstHeader(csid: number, typeId: number, length: number, timestamp: number, streamId: number): number {
     if (length > MAX_MESSAGE_LENGTH) throw new RangeError(`message of ${length} bytes is over 16777215`);
     const time = timestamp >>> 0;
     let state = this.streams.get(csid);
@@ -180,9 +233,10 @@ export class ChunkEncoder {
 
     const extended = field >= EXTENDED_TIMESTAMP_MARKER; // only ever for fmt 0, see above
     this.lastExtended = extended ? field : -1;
-    const header = Buffer.allocUnsafe(basicHeaderLength(csid) + MESSAGE_HEADER_LENGTH[fmt] + (extended ? 4 : 0));
+    this.lastFormat = fmt;
+    const header = this.scratch;
     let at = writeBasicHeader(header, 0, fmt, csid);
-    if (fmt === 3) return header;
+    if (fmt === 3) return at;
     header.writeUIntBE(extended ? EXTENDED_TIMESTAMP_MARKER : field, at, 3);
     at += 3;
     if (fmt <= 1) {
@@ -194,7 +248,10 @@ export class ChunkEncoder {
       header.writeUInt32LE(streamId >>> 0, at);
       at += 4;
     }
-    if (extended) header.writeUInt32BE(field, at);
-    return header;
+    if (extended) {
+      header.writeUInt32BE(field, at);
+      at += 4;
+    }
+    return at;
   }
 }

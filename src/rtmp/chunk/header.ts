@@ -8,8 +8,12 @@
 
 /** The chunk size both directions start with, until a Set Chunk Size says otherwise. */
 export const PROTOCOL_CHUNK_SIZE = 128;
-/** What we announce for our outbound direction (nginx-rtmp's and SRS's choice as well). */
-export const RECOMMENDED_OUTBOUND_CHUNK_SIZE = 4096;
+/**
+ * What we announce for our outbound direction: SRS's and node-media-server's choice, so servers
+ * that take a restream from those take ours. Most video frames fit in one chunk, so a relay sends
+ * them as they arrived, with one header in front and no separators to copy in.
+ */
+export const RECOMMENDED_OUTBOUND_CHUNK_SIZE = 60000;
 /** Set Chunk Size is 31 bits: the top bit must be zero (spec 5.4.1). */
 export const MAX_CHUNK_SIZE = 0x7fffffff;
 
@@ -25,6 +29,13 @@ export const MESSAGE_HEADER_LENGTH: readonly [number, number, number, number] = 
 
 /** The longest possible chunk header: 3-byte basic header + 11-byte message header + 4. */
 export const MAX_CHUNK_HEADER_LENGTH = 18;
+
+/**
+ * Free bytes kept in front of a prepared body, and of a payload the decoder assembles, for a
+ * first chunk header that is not fmt 0 and has no extended field: a 3-byte basic header and the
+ * 7-byte fmt-1 message header. A relay writes the header there instead of sending it apart.
+ */
+export const SHARED_HEADER_ROOM = 10;
 
 export type ChunkFormat = 0 | 1 | 2 | 3;
 

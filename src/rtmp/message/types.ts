@@ -28,6 +28,12 @@ export interface RtmpMessage {
   timestamp: number;
   streamId: number;
   payload: Buffer;
+  /**
+   * Bytes right in front of `payload`, in its buffer, that belong to this message (the decoder
+   * reserves SHARED_HEADER_ROOM when it assembles a payload): a relay may write a chunk header
+   * there. Absent or 0: none.
+   */
+  headroom?: number;
 }
 
 /** Chunk stream ids we use when sending, as most servers (nginx-rtmp, SRS, librtmp) do. */

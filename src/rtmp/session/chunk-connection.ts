@@ -1,6 +1,7 @@
 import { ChunkDecoder } from '../chunk/decoder.js';
 import { ChunkEncoder, type PreparedMessage } from '../chunk/encoder.js';
 import { AcknowledgementTracker } from '../chunk/acknowledgements.js';
+import { RECOMMENDED_OUTBOUND_CHUNK_SIZE } from '../chunk/header.js';
 import { acknowledgementMessage, decodeControl, pingResponseMessage, setChunkSizeMessage, windowAckSizeMessage } from '../message/control.js';
 import { RtmpError } from '../errors.js';
 import { ChunkStreamId, MessageType, type RtmpMessage } from '../message/types.js';
@@ -21,7 +22,7 @@ export interface ChunkConnectionOptions {
 export const DEFAULT_CHUNK_CONNECTION_OPTIONS: ChunkConnectionOptions = {
   maxMessageSize: 8 * 1024 * 1024,
   maxChunkStreams: 64,
-  outChunkSize: 4096,
+  outChunkSize: RECOMMENDED_OUTBOUND_CHUNK_SIZE,
   windowAckSize: 2_500_000,
   now: Date.now,
 };
