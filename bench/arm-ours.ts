@@ -66,7 +66,7 @@ async function startHarness(topology: Topology, options: ArmOptions): Promise<Re
     }
     events.push({ ingestKey: `bench-${e}-${randomBytes(6).toString('hex')}`, destinations });
   }
-  const config: OursHostConfig = { rtmpPort, queueMediaMs: options.queueMediaMs, events };
+  const config: OursHostConfig = { rtmpPort, queueMediaMs: options.queueMediaMs, queueBytes: options.queueBytes, events };
   const configPath = join(tmp.path, 'config.json');
   await writeFile(configPath, JSON.stringify(config));
   const proc = spawnPeer(process.execPath, [...nodeArgs(options), HOST_SCRIPT, configPath], { cwd: tmp.path });
@@ -86,6 +86,7 @@ async function startCli(topology: Topology, options: ArmOptions): Promise<RelayU
     '--data-dir', join(tmp.path, 'data'), '--admin-token', token,
     '--log-level', 'warn', '--log-format', 'json',
     '--destination-queue', String(options.queueMediaMs),
+    '--destination-queue-bytes', `${options.queueBytes}B`,
   ];
   const proc = spawnPeer(process.execPath, args, { cwd: tmp.path, env: relayEnv() });
   await waitOrFail(proc, [rtmpPort, adminPort], tmp, 'rtmp-relay');

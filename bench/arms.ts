@@ -5,6 +5,9 @@ import { startOursArm } from './arm-ours.js';
 import { startNginxArm } from './arm-nginx.js';
 import { startNmsArm } from './arm-nms.js';
 
+/** Our relay's default --destination-queue-bytes (CONTRACT §1), before scaling to the pace. */
+export const DEFAULT_QUEUE_BYTES = 8 * 1024 * 1024;
+
 export const ARM_NAMES = ['ours', 'nms', 'nginx'] as const;
 export type ArmName = (typeof ARM_NAMES)[number];
 
@@ -33,6 +36,11 @@ export interface ArmOptions {
    * (ours). The benchmark sends at `speed` × real time, so the default 2000 ms of media is scaled.
    */
   readonly queueMediaMs: number;
+  /**
+   * Per-destination queue cap in bytes (ours: --destination-queue-bytes), scaled like queueMediaMs:
+   * the default 8 MiB is about 10 s of a 6 Mbit/s stream at 1x but only 1 s at 10x.
+   */
+  readonly queueBytes: number;
   /** Write a V8 CPU profile of the relay (ours, nms) into this directory. */
   readonly cpuProfileDir?: string;
   /** ours only: run the relay core without the admin API (bench/ours-host.ts). */

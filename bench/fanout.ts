@@ -2,7 +2,7 @@
 // publish the source at `speed` × real time into one event with N nginx-rtmp sinks and measure the
 // relay process between "all destinations live" and "sinks stopped growing".
 import { sleep } from '../test/helpers/rtmp-publisher.js';
-import { ARM_LABELS, startArm, type ArmName, type ArmOptions, type RelayUnderTest } from './arms.js';
+import { ARM_LABELS, DEFAULT_QUEUE_BYTES, startArm, type ArmName, type ArmOptions, type RelayUnderTest } from './arms.js';
 import { startPacedPublisher, type PacedPublisher } from './paced-publisher.js';
 import { cpuSample, memorySample, QUIET_FOREIGN_PCT, startForeignCpuWatch, waitForQuietMachine, type CpuSample } from './proc-stats.js';
 import { checkRecording, destinationName, startSinkFarm, waitUntilQuiet, type SinkFarm } from './sink-farm.js';
@@ -17,7 +17,7 @@ export interface FanoutOptions {
   readonly warmupMediaMs: number;
   /** Before each run, wait up to this long for the machine to be idle (others' work skews CPU figures). */
   readonly quietWaitMs: number;
-  readonly arm: Omit<ArmOptions, 'queueMediaMs'>;
+  readonly arm: Omit<ArmOptions, 'queueMediaMs' | 'queueBytes'>;
   readonly log: (line: string) => void;
 }
 
@@ -151,7 +151,7 @@ export async function runFanoutOnce(
     relay = await startArm(
       arm,
       { events: 2, destinationsPerEvent: destinations, target: (e, d) => ({ appUrl, streamName: destinationName(e, d) }) },
-      { ...options.arm, queueMediaMs: 2000 * options.speed },
+      { ...options.arm, queueMediaMs: 2000 * options.speed, queueBytes: DEFAULT_QUEUE_BYTES * options.speed },
     );
     let coldCpuMsPerMb = Number.NaN;
     if (options.warmupMediaMs > 0) {

@@ -4,6 +4,8 @@
 import { Bench } from 'tinybench';
 import { ChunkDecoder } from '../src/rtmp/chunk/decoder.js';
 import { ChunkEncoder, prepareMessage } from '../src/rtmp/chunk/encoder.js';
+import { SHARED_HEADER_ROOM } from '../src/rtmp/chunk/header.js';
+import { OUT_CHUNK_SIZE } from '../src/relay/live-stream.js';
 import { buildConnect, decodeCommand } from '../src/rtmp/message/commands.js';
 import { setChunkSizeMessage } from '../src/rtmp/message/control.js';
 import { decodeData, encodeSetDataFrame } from '../src/rtmp/message/data.js';
@@ -109,15 +111,19 @@ function fanoutSerializeTasks(source: SourceStream): TaskSpec[] {
   const key = sorted[sorted.length - 1]!; // the largest: a keyframe
   const tasks: TaskSpec[] = [];
   for (const [label, frame] of [['median frame', typical], ['largest frame', key]] as const) {
+    // As the decoder hands a payload it assembled to the relay: with free room in front of it.
+    const owned = Buffer.alloc(SHARED_HEADER_ROOM + frame.data.length);
+    frame.data.copy(owned, SHARED_HEADER_ROOM);
+    const payload = owned.subarray(SHARED_HEADER_ROOM);
     for (const destinations of [1, 16, 64]) {
-      const encoders = Array.from({ length: destinations }, () => new ChunkEncoder({ chunkSize: 4096 }));
+      const encoders = Array.from({ length: destinations }, () => new ChunkEncoder({ chunkSize: OUT_CHUNK_SIZE }));
       let timestamp = 0;
       tasks.push({
         name: `serialize ${label} (${frame.data.length} B) for ${destinations} destinations`,
         bytes: frame.data.length * destinations,
         fn: () => {
           timestamp += 33;
-          const prepared = prepareMessage(frame.data, 4096, ChunkStreamId.Video);
+          const prepared = prepareMessage(payload, OUT_CHUNK_SIZE, ChunkStreamId.Video, SHARED_HEADER_ROOM);
           let sum = 0;
           for (const encoder of encoders) {
             const buffers = encoder.encodePrepared(prepared, MessageType.Video, timestamp, 1);

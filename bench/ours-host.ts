@@ -12,6 +12,7 @@ import type { DestinationConfig } from '../src/relay/destination.js';
 export interface OursHostConfig {
   readonly rtmpPort: number;
   readonly queueMediaMs: number;
+  readonly queueBytes: number;
   readonly events: readonly { readonly ingestKey: string; readonly destinations: readonly { readonly url: string; readonly streamKey: string }[] }[];
 }
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   });
   const relay = new Relay(
     { destinationsOf: (eventId) => byEvent.get(eventId) ?? [] },
-    { queue: { maxMediaMs: config.queueMediaMs, maxBytes: 8 * 1024 * 1024 }, stallTimeoutMs: 10_000, extraCaPem: null },
+    { queue: { maxMediaMs: config.queueMediaMs, maxBytes: config.queueBytes }, stallTimeoutMs: 10_000, extraCaPem: null },
     log,
   );
   const ingest = new IngestServer({

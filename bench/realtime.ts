@@ -3,7 +3,7 @@
 // RSS, and the latency of tagged video frames from the publisher's write to the sink's read, on the
 // machine's monotonic clock. A "direct" run (publisher → sink, no relay) gives the floor.
 import { sleep } from '../test/helpers/rtmp-publisher.js';
-import { ARM_LABELS, startArm, type ArmName, type ArmOptions, type RelayUnderTest } from './arms.js';
+import { ARM_LABELS, DEFAULT_QUEUE_BYTES, startArm, type ArmName, type ArmOptions, type RelayUnderTest } from './arms.js';
 import { readLatencyTag, tagVideoFrames } from './latency-tag.js';
 import { monotonicMs, startLatencySink, type LatencySink } from './latency-sink.js';
 import { startPacedPublisher, type PacedPublisher } from './paced-publisher.js';
@@ -23,7 +23,7 @@ export interface RealtimeOptions {
   readonly warmupSeconds: number;
   /** Before each run, wait up to this long for the machine to be idle. */
   readonly quietWaitMs: number;
-  readonly arm: Omit<ArmOptions, 'queueMediaMs'>;
+  readonly arm: Omit<ArmOptions, 'queueMediaMs' | 'queueBytes'>;
   readonly log: (line: string) => void;
 }
 
@@ -87,7 +87,7 @@ export async function runRealtimeOnce(source: SourceStream, arm: RealtimeArm, op
     sink = await startLatencySink();
     const appUrl = sink.appUrl;
     if (arm !== 'direct') {
-      relay = await startArm(arm, { events, destinationsPerEvent, target: (e, d) => ({ appUrl, streamName: destinationName(e, d) }) }, { ...options.arm, queueMediaMs: 2000 });
+      relay = await startArm(arm, { events, destinationsPerEvent, target: (e, d) => ({ appUrl, streamName: destinationName(e, d) }) }, { ...options.arm, queueMediaMs: 2000, queueBytes: DEFAULT_QUEUE_BYTES });
     }
     for (let e = 0; e < events; e++) {
       const ingest = relay?.ingest(e) ?? { appUrl, streamName: destinationName(0, 0) };

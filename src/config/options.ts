@@ -20,7 +20,8 @@ export const SERVE_OPTIONS = {
   'ca-file': { type: 'string', group: 'Relay:', describe: 'extra PEM CA certificates trusted for RTMPS destinations' },
   'publish-grace': { type: 'string', default: '10', group: 'Relay:', describe: 'seconds destinations stay connected after the encoder drops (or 500ms)' },
   'stall-timeout': { type: 'string', default: '10', group: 'Relay:', describe: 'seconds without an acknowledgement before a destination is retried' },
-  'destination-queue': { type: 'string', default: '2000', group: 'Relay:', describe: 'per-destination queue bound in media milliseconds (also capped at 8 MiB)' },
+  'destination-queue': { type: 'string', default: '2000', group: 'Relay:', describe: 'per-destination queue bound in media milliseconds (also capped by --destination-queue-bytes)' },
+  'destination-queue-bytes': { type: 'string', default: '8', group: 'Relay:', describe: 'per-destination queue cap in MiB (or 512KiB), bytes sent but not acknowledged included; at least --max-message-size' },
   'gop-cache': { type: 'string', default: '16', group: 'Relay:', describe: 'MiB of the current GOP kept per live event for late joiners (0 = off; or 512KiB)' },
   'max-connections': { type: 'number', default: 1000, group: 'Limits:', describe: 'RTMP(S) connections at once; more are closed at accept' },
   'max-message-size': { type: 'string', default: '8', group: 'Limits:', describe: 'largest inbound RTMP message in MiB (or 1048576B); larger closes that connection' },
@@ -31,9 +32,6 @@ export const SERVE_OPTIONS = {
 } as const;
 
 export type ServeOptionName = keyof typeof SERVE_OPTIONS;
-
-/** The destination queue is bounded in media time and, whatever the flag says, in bytes. */
-export const DESTINATION_QUEUE_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface RelayConfig {
   rtmpHost: string;
@@ -125,7 +123,7 @@ export function resolveConfig(argv: Record<string, unknown>, isTty = false): Rel
     publishGraceMs: parseDuration(argv['publish-grace'], '--publish-grace'),
     stallTimeoutMs: parseDuration(argv['stall-timeout'], '--stall-timeout'),
     destinationQueueMs: parseDuration(argv['destination-queue'], '--destination-queue', 'ms'),
-    destinationQueueMaxBytes: DESTINATION_QUEUE_MAX_BYTES,
+    destinationQueueMaxBytes: parseSize(argv['destination-queue-bytes'], '--destination-queue-bytes'),
     gopCacheBytes: parseSize(argv['gop-cache'], '--gop-cache'),
     maxConnections: positiveInt(argv['max-connections'], 'max-connections'),
     maxMessageSize: parseSize(argv['max-message-size'], '--max-message-size'),
@@ -138,6 +136,10 @@ export function resolveConfig(argv: Record<string, unknown>, isTty = false): Rel
     throw new Error('--rtmps-port needs --tls-cert and --tls-key (PEM files)');
   }
   if (config.maxMessageSize < 1) throw new Error('--max-message-size must be at least 1 byte');
+  // A keyframe that can never fit would be dropped forever, and the video with it.
+  if (config.destinationQueueMaxBytes < config.maxMessageSize) {
+    throw new Error('--destination-queue-bytes must be at least --max-message-size, so any frame the ingest accepts fits');
+  }
   if (config.stallTimeoutMs < 1 || config.handshakeTimeoutMs < 1 || config.idleTimeoutMs < 1) {
     throw new Error('timeouts must be positive');
   }

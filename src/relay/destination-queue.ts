@@ -3,7 +3,7 @@ import type { StreamMessage } from './live-stream.js';
 export interface DestinationQueueLimits {
   /** Media time the queue may span (CONTRACT --destination-queue). */
   maxMediaMs: number;
-  /** Bytes queued plus bytes sent but not acknowledged (CONTRACT: capped at 8 MiB). */
+  /** Bytes queued plus bytes sent but not acknowledged (--destination-queue-bytes; CONTRACT: 8 MiB by default). */
   maxBytes: number;
 }
 

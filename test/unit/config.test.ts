@@ -57,6 +57,14 @@ test('bad values are refused with the flag named', (t) => {
   t.throws(() => resolveConfig({ ...defaults(), 'ingest-key': ['has space'] }), { message: /--ingest-key/ });
 });
 
+test('--destination-queue-bytes: MiB by default, at least --max-message-size (exactly that is accepted)', (t) => {
+  t.is(resolveConfig({ ...defaults(), 'destination-queue-bytes': '80' }).destinationQueueMaxBytes, 80 * 1024 * 1024);
+  const edge = { ...defaults(), 'max-message-size': '1048576B' };
+  t.is(resolveConfig({ ...edge, 'destination-queue-bytes': '1048576B' }).destinationQueueMaxBytes, 1048576);
+  t.throws(() => resolveConfig({ ...edge, 'destination-queue-bytes': '1048575B' }), { message: /--destination-queue-bytes/ });
+  t.throws(() => resolveConfig({ ...defaults(), 'destination-queue-bytes': '8 parsecs' }), { message: /--destination-queue-bytes/ });
+});
+
 test('config file: camelCase and dashed keys, unknown keys refused', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rtmp-relay-config-'));
   const good = join(dir, 'good.json');
