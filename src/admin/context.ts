@@ -1,7 +1,7 @@
-import type { Registry } from 'prom-client';
 import type { IngestServer } from '../relay/ingest-server.js';
 import type { Logger } from '../util/logger.js';
 import type { IngestTracker } from './ingest-tracker.js';
+import type { MetricsRegistry } from './prometheus.js';
 import type { RelayPort } from './relay-port.js';
 import type { Store } from './store.js';
 
@@ -11,7 +11,7 @@ export interface AdminContext {
   readonly ingest: Pick<IngestServer, 'liveIngest' | 'disconnect'>;
   readonly tracker: IngestTracker;
   readonly relay: RelayPort;
-  readonly metrics: Registry;
+  readonly metrics: MetricsRegistry;
   /** The ingest URL shown to admins (`--public-url`, or rtmp://<hostname>:<rtmp-port>/live). */
   readonly ingestUrl: string;
   readonly version: string;

@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     samples.push([(Date.now() - started) / 1000, rssMb(pid)]);
     peakFds = Math.max(peakFds, fdCount(pid));
   }, 1000);
-  // Every 10 s, the server's own view (prom-client's process metrics): is it the JS heap that moves?
+  // Every 10 s, the server's own view (its process metrics): is it the JS heap that moves?
   const timeline: Array<{ t: number; rssMb: number; heapUsedMb: number; externalMb: number }> = [];
   const scraper = setInterval(() => {
     void adminCall(server, 'GET', '/metrics').then((response) => {
