@@ -1,4 +1,4 @@
-import type { DestinationStatus } from '../relay/destination.js';
+import type { DestinationStatus, DestinationTotals } from '../relay/destination.js';
 import type { IngestTracker } from './ingest-tracker.js';
 import { MetricsRegistry, type Sample } from './prometheus.js';
 import { processMetricFamilies } from './process-metrics.js';
@@ -6,6 +6,12 @@ import type { RelayPort } from './relay-port.js';
 import type { Store } from './store.js';
 
 export const METRIC_PREFIX = 'rtmp_relay_';
+
+const destinationLabels = (event: string, destination: { id: string; systemName: string }) => ({
+  event,
+  destination: destination.id,
+  system_name: destination.systemName,
+});
 
 export interface MetricsSources {
   readonly store: Store;
@@ -51,8 +57,17 @@ export function createMetrics(sources: MetricsSources): MetricsRegistry {
     for (const event of store.events) {
       const statuses = relay.status(event.id, event.destinations);
       for (const [i, destination] of event.destinations.entries()) {
-        const labels = { event: event.id, destination: destination.id, system_name: destination.systemName };
-        samples.push({ labels, value: read(statuses[i]) });
+        samples.push({ labels: destinationLabels(event.id, destination), value: read(statuses[i]) });
+      }
+    }
+    return samples;
+  };
+  /** One sample per stored destination, from its totals since the process started (never going back). */
+  const totalPerDestination = (read: (totals: DestinationTotals) => number) => (): Sample[] => {
+    const samples: Sample[] = [];
+    for (const event of store.events) {
+      for (const destination of event.destinations) {
+        samples.push({ labels: destinationLabels(event.id, destination), value: read(relay.totals(event.id, destination.id)) });
       }
     }
     return samples;
@@ -62,7 +77,7 @@ export function createMetrics(sources: MetricsSources): MetricsRegistry {
     name: `${METRIC_PREFIX}destination_bytes_total`,
     help: 'Bytes sent to the destination (all its connections).',
     type: 'counter',
-    collect: perDestination((status) => status?.bytesSent ?? 0),
+    collect: totalPerDestination((totals) => totals.bytesSent),
   });
 
   registry.register({
@@ -76,14 +91,14 @@ export function createMetrics(sources: MetricsSources): MetricsRegistry {
     name: `${METRIC_PREFIX}destination_reconnects_total`,
     help: 'Reconnects of the destination after a failure.',
     type: 'counter',
-    collect: perDestination((status) => status?.reconnects ?? 0),
+    collect: totalPerDestination((totals) => totals.reconnects),
   });
 
   registry.register({
     name: `${METRIC_PREFIX}destination_dropped_frames_total`,
     help: 'Frames dropped for the destination because its queue was over its bound.',
     type: 'counter',
-    collect: perDestination((status) => status?.droppedFrames ?? 0),
+    collect: totalPerDestination((totals) => totals.droppedFrames),
   });
 
   registry.register({

@@ -1,4 +1,4 @@
-import type { DestinationConfig, DestinationStatus } from '../relay/destination.js';
+import type { DestinationConfig, DestinationStatus, DestinationTotals } from '../relay/destination.js';
 
 /**
  * What the admin API tells the relay and asks of it: the calls `Relay` (src/relay/relay.ts) offers,
@@ -11,6 +11,8 @@ export interface RelayPort {
   /** A destination was added or edited (the stored record). */
   destinationChanged(eventId: string, destination: DestinationConfig): void;
   destinationRemoved(eventId: string, destinationId: string): void;
+  /** Bytes, reconnects and dropped frames of a destination since the process started (metrics). */
+  totals(eventId: string, destinationId: string): DestinationTotals;
   /** Upstream connections open now (`connections{kind="destination"}`). */
   destinationConnectionCount(): number;
 }

@@ -33,6 +33,15 @@ export interface ConnectionStatus {
   lastError: string | null;
 }
 
+/** Counters of a destination that only grow while the process runs (the metrics' `_total`s). */
+export interface DestinationTotals {
+  bytesSent: number;
+  reconnects: number;
+  droppedFrames: number;
+}
+
+export const NO_TOTALS: Readonly<DestinationTotals> = { bytesSent: 0, reconnects: 0, droppedFrames: 0 };
+
 export interface DestinationStatus {
   id: string;
   systemName: string;
@@ -96,6 +105,17 @@ export class DestinationPush {
 
   stop(): void {
     for (const push of this.pushes) push.stop();
+  }
+
+  /** The counters of every push of this destination, ended ones included. */
+  totals(): DestinationTotals {
+    const totals = { ...NO_TOTALS };
+    for (const push of this.pushes) {
+      totals.bytesSent += push.bytesSent;
+      totals.reconnects += push.reconnects;
+      totals.droppedFrames += push.droppedFrames;
+    }
+    return totals;
   }
 
   status(now: number): DestinationStatus {

@@ -1,5 +1,5 @@
 import type { Logger } from '../util/logger.js';
-import { DestinationPush, type DestinationConfig, type DestinationStatus, type RelaySettings } from './destination.js';
+import { DestinationPush, NO_TOTALS, type DestinationConfig, type DestinationStatus, type DestinationTotals, type RelaySettings } from './destination.js';
 import type { IngestObserver, LiveIngest } from './ingest-server.js';
 
 /** Where the relay reads an event's destinations (the store, or a fixed list in tests). */
@@ -17,6 +17,8 @@ function needsReconnect(before: DestinationConfig, after: DestinationConfig): bo
   );
 }
 
+const totalsKey = (eventId: string, destinationId: string): string => `${eventId}\n${destinationId}`;
+
 interface LiveEvent {
   readonly ingest: LiveIngest;
   readonly pushes: Map<string, DestinationPush>;
@@ -29,6 +31,11 @@ interface LiveEvent {
  */
 export class Relay implements IngestObserver {
   private readonly live = new Map<string, LiveEvent>();
+  /**
+   * Counters of pushes that ended (a new publish, a key change, a disable), per event and
+   * destination, so a destination's totals never go back while the process runs.
+   */
+  private readonly ended = new Map<string, DestinationTotals>();
 
   constructor(
     private readonly source: DestinationSource,
@@ -48,7 +55,7 @@ export class Relay implements IngestObserver {
     const event = this.live.get(ingest.eventId);
     if (!event || event.ingest !== ingest) return;
     this.live.delete(ingest.eventId);
-    for (const push of event.pushes.values()) push.stop();
+    for (const push of event.pushes.values()) this.end(ingest.eventId, push);
   }
 
   /** A destination was added or edited. */
@@ -58,7 +65,7 @@ export class Relay implements IngestObserver {
     const running = event.pushes.get(config.id);
     if (!config.enabled) {
       if (running) {
-        running.stop();
+        this.end(eventId, running);
         event.pushes.delete(config.id);
       }
       return;
@@ -68,11 +75,12 @@ export class Relay implements IngestObserver {
       event.pushes.set(config.id, running.withConfig(config));
       return;
     }
-    if (running) running.stop();
+    if (running) this.end(eventId, running);
     this.startPush(event, config);
   }
 
   destinationRemoved(eventId: string, destinationId: string): void {
+    this.ended.delete(totalsKey(eventId, destinationId)); // gone: its series ends with it
     const event = this.live.get(eventId);
     const running = event?.pushes.get(destinationId);
     if (!event || !running) return;
@@ -102,6 +110,17 @@ export class Relay implements IngestObserver {
     });
   }
 
+  /** Bytes, reconnects and dropped frames of a destination since the process started. */
+  totals(eventId: string, destinationId: string): DestinationTotals {
+    const ended = this.ended.get(totalsKey(eventId, destinationId)) ?? NO_TOTALS;
+    const running = this.live.get(eventId)?.pushes.get(destinationId)?.totals() ?? NO_TOTALS;
+    return {
+      bytesSent: ended.bytesSent + running.bytesSent,
+      reconnects: ended.reconnects + running.reconnects,
+      droppedFrames: ended.droppedFrames + running.droppedFrames,
+    };
+  }
+
   /** Upstream connections open now (`connections{kind="destination"}`). */
   destinationConnectionCount(): number {
     let open = 0;
@@ -113,6 +132,18 @@ export class Relay implements IngestObserver {
   stopAll(): void {
     for (const event of this.live.values()) for (const push of event.pushes.values()) push.stop();
     this.live.clear();
+  }
+
+  /** Stops a destination's push and keeps its counters for totals(). */
+  private end(eventId: string, push: DestinationPush): void {
+    push.stop(); // its last writes count too
+    const key = totalsKey(eventId, push.config.id);
+    const ended = this.ended.get(key) ?? { ...NO_TOTALS };
+    const totals = push.totals();
+    ended.bytesSent += totals.bytesSent;
+    ended.reconnects += totals.reconnects;
+    ended.droppedFrames += totals.droppedFrames;
+    this.ended.set(key, ended);
   }
 
   private startPush(event: LiveEvent, config: DestinationConfig): void {

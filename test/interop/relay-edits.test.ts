@@ -76,6 +76,8 @@ peerTest(
     t.log(`added destination published after ${Date.now() - editAt} ms`);
 
     // Patch the key: republishes under the new name within 5 s.
+    const beforePatch = relay.relay.totals(EVENT, 'dst_patch');
+    t.true(beforePatch.bytesSent > 0);
     const patched = { ...configs[1]!, streamKey: 'patch-two' };
     relay.destinations.set(EVENT, relay.destinations.get(EVENT)!.map((c) => (c.id === patched.id ? patched : c)));
     editAt = Date.now();
@@ -83,6 +85,11 @@ peerTest(
     await nginx.waitForPublishDone('patch-one', 5000);
     await nginx.waitForPublish('patch-two', 5000);
     t.log(`patched key republished after ${Date.now() - editAt} ms`);
+    // The metrics' totals go on from where the ended push left them; status shows the new push.
+    const afterPatch = relay.relay.totals(EVENT, 'dst_patch');
+    t.true(afterPatch.bytesSent >= beforePatch.bytesSent, 'bytes total never goes back');
+    const patchedStatus = relay.relay.status(EVENT, [patched])[0]!;
+    t.true(patchedStatus.bytesSent < afterPatch.bytesSent, 'status counts the new push only');
 
     // Rename only: no reconnect.
     const renamed = { ...configs[0]!, systemName: 'Keep (renamed)' };
@@ -93,6 +100,7 @@ peerTest(
     relay.destinations.set(EVENT, relay.destinations.get(EVENT)!.filter((c) => c.id !== 'dst_delete'));
     relay.relay.destinationRemoved(EVENT, 'dst_delete');
     await nginx.waitForPublishDone('delete-me', 5000);
+    t.deepEqual(relay.relay.totals(EVENT, 'dst_delete'), { bytesSent: 0, reconnects: 0, droppedFrames: 0 }, 'a deleted destination keeps no totals');
 
     const published = await publisher.exited;
     t.is(published.code, 0);
