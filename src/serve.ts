@@ -12,17 +12,28 @@ import { Relay } from './relay/relay.js';
 import { loadExtraCa } from './rtmp/net/dialer.js';
 import { AdminServer } from './admin/server.js';
 import { Store } from './admin/store.js';
+import { lockDataDir } from './admin/data-dir-lock.js';
 import { StoreIngestAuthorizer } from './admin/store-ingest-authorizer.js';
 
 /** How long a clean shutdown may take before the process exits anyway (CONTRACT §1: 5 s). */
 const SHUTDOWN_DEADLINE_MS = 4500;
 
 /**
- * The composition root of `rtmp-relay serve`: opens the store (a damaged store stops the start,
- * untouched), then builds the ingest, the relay and the admin API from the config,
- * and runs until SIGTERM/SIGINT.
+ * The composition root of `rtmp-relay serve`: takes the data dir (one process per store), opens
+ * the store (a damaged store stops the start, untouched), then builds the ingest, the relay and
+ * the admin API from the config, and runs until SIGTERM/SIGINT.
  */
 export async function serve(config: RelayConfig): Promise<void> {
+  const releaseDataDir = lockDataDir(config.dataDir);
+  process.once('exit', releaseDataDir); // also when the shutdown deadline exits early
+  try {
+    await run(config);
+  } finally {
+    releaseDataDir();
+  }
+}
+
+async function run(config: RelayConfig): Promise<void> {
   const startedAt = new Date();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const store = await Store.open(config.dataDir, log);

@@ -31,9 +31,17 @@ test('restart: create, edit, delete, SIGTERM, start again on the same data dir: 
   const storedBefore = await readFile(join(dataDir, 'store.json'), 'utf8');
   t.is(before.events.length, 1);
 
+  // A second process on the same data dir is refused at start: it would overwrite the first's writes.
+  const refused = await refusedStart(dataDir);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, new RegExp(`--data-dir .* is in use by process ${first.process.pid} \\(.*rtmp-relay\\.lock\\)`));
+  t.false(refused.stdout.includes('"listening"'), 'nothing listened');
+  t.is((await api.get('/api/events')).status, 200, 'the first one goes on');
+
   const exit = await first.stop('SIGTERM');
   t.is(exit.code, 0, exit.stderrTail);
   t.is(await readFile(join(dataDir, 'store.json'), 'utf8'), storedBefore, 'a clean stop rewrites nothing');
+  t.deepEqual((await readdir(dataDir)).sort(), ['store.json'], 'and releases the data dir');
 
   const second = await startRelayServer(t, PUBLIC_URL, { dataDir, adminToken: TOKEN });
   const after = (await AdminClient.of(second).get('/api/events')).body as { events: EventJson[] };
@@ -86,7 +94,8 @@ test('crash: SIGKILL during a burst of 200 writes loses no acknowledged write', 
   t.true(restored.size >= acknowledged.size && restored.size <= 200);
   const document = JSON.parse(await readFile(join(dataDir, 'store.json'), 'utf8')) as { schemaVersion: number };
   t.is(document.schemaVersion, 1);
-  t.deepEqual((await readdir(dataDir)).sort(), ['store.json'], 'no temporary file is left behind');
+  t.deepEqual((await readdir(dataDir)).sort(), ['rtmp-relay.lock', 'store.json'], 'no temporary file is left behind; the lock was taken over');
+  t.is(await readFile(join(dataDir, 'rtmp-relay.lock'), 'utf8'), `${second.process.pid}\n`);
 });
 
 /** Starts the CLI on `dataDir` expecting it to refuse to start; returns its exit and stderr. */
