@@ -113,7 +113,10 @@ export class PushConnection implements StreamSubscriber {
   deliver(item: StreamMessage): void {
     if (this.state !== 'live') return;
     const timestamp = this.rebase(item);
-    this.queue.push(item, timestamp, this.session!.chunkConnection.acks.unacknowledgedBytes);
+    const acks = this.session!.chunkConnection.acks;
+    // A server that never acknowledges is judged by backpressure alone (see checkStall): counting
+    // everything ever sent as unacknowledged would drop its video for good after the byte cap.
+    this.queue.push(item, timestamp, acks.lastAckAt === undefined ? 0 : acks.unacknowledgedBytes);
   }
 
   /** Writes what is queued, as one batch of socket writes, while the socket takes it. */

@@ -22,6 +22,8 @@ export interface InProcessRelayOptions {
   ingestKeys: string[];
   stallTimeoutMs?: number;
   queueMs?: number;
+  /** The byte cap of each destination queue (default 8 MiB). */
+  queueBytes?: number;
   extraCaPem?: string | null;
   gopCacheBytes?: number;
   publishGraceMs?: number;
@@ -43,7 +45,7 @@ export async function startInProcessRelay(t: ExecutionContext, options: InProces
   const relay = new Relay(
     source,
     {
-      queue: { maxMediaMs: options.queueMs ?? 2000, maxBytes: 8 * 1024 * 1024 },
+      queue: { maxMediaMs: options.queueMs ?? 2000, maxBytes: options.queueBytes ?? 8 * 1024 * 1024 },
       stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
       extraCaPem: options.extraCaPem ?? null,
     },
