@@ -42,6 +42,10 @@ export interface DestinationTotals {
 
 export const NO_TOTALS: Readonly<DestinationTotals> = { bytesSent: 0, reconnects: 0, droppedFrames: 0 };
 
+export function addTotals(a: Readonly<DestinationTotals>, b: Readonly<DestinationTotals>): DestinationTotals {
+  return { bytesSent: a.bytesSent + b.bytesSent, reconnects: a.reconnects + b.reconnects, droppedFrames: a.droppedFrames + b.droppedFrames };
+}
+
 export interface DestinationStatus {
   id: string;
   systemName: string;
@@ -109,13 +113,7 @@ export class DestinationPush {
 
   /** The counters of every push of this destination, ended ones included. */
   totals(): DestinationTotals {
-    const totals = { ...NO_TOTALS };
-    for (const push of this.pushes) {
-      totals.bytesSent += push.bytesSent;
-      totals.reconnects += push.reconnects;
-      totals.droppedFrames += push.droppedFrames;
-    }
-    return totals;
+    return this.pushes.reduce<DestinationTotals>(addTotals, NO_TOTALS);
   }
 
   status(now: number): DestinationStatus {

@@ -220,22 +220,23 @@ export class PushConnection implements StreamSubscriber {
     const session = this.session;
     if (!writer || !session || this.state !== 'live') return;
     if (this.queue.length === 0) return;
-    const now = Date.now();
+    // The chunk layer already counts what it encodes (for acknowledgements): the batch's size is
+    // the difference, not a second sum over the buffers.
+    const acks = session.chunkConnection.acks;
+    const sentBefore = acks.bytesSent;
     // One cork for a batch of several messages: the kernel gets one writev. A lone message is
     // usually one buffer (see ChunkEncoder.encodePrepared), written as it is.
     const batch = this.queue.length > 1;
     if (batch) writer.cork();
     while (this.queue.length > 0 && (all || writer.canWrite)) {
       const item = this.queue.peek()!;
-      const buffers = session.sendPrepared(item.prepared, item.message.typeId, this.queue.peekTimestamp());
+      writer.write(session.sendPrepared(item.prepared, item.message.typeId, this.queue.peekTimestamp()));
       this.queue.shift();
-      let size = 0;
-      for (const buffer of buffers) size += buffer.length;
-      this.bytesSent += size;
-      this.meter.add(size, now);
-      writer.write(buffers);
     }
     if (batch) writer.uncork();
+    const size = acks.bytesSent - sentBefore;
+    this.bytesSent += size;
+    this.meter.add(size, Date.now());
   }
 
   /**

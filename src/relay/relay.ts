@@ -1,5 +1,5 @@
 import type { Logger } from '../util/logger.js';
-import { DestinationPush, NO_TOTALS, type DestinationConfig, type DestinationStatus, type DestinationTotals, type RelaySettings } from './destination.js';
+import { DestinationPush, NO_TOTALS, addTotals, type DestinationConfig, type DestinationStatus, type DestinationTotals, type RelaySettings } from './destination.js';
 import type { IngestObserver, LiveIngest } from './ingest-server.js';
 
 /** Where the relay reads an event's destinations (the store, or a fixed list in tests). */
@@ -114,11 +114,7 @@ export class Relay implements IngestObserver {
   totals(eventId: string, destinationId: string): DestinationTotals {
     const ended = this.ended.get(totalsKey(eventId, destinationId)) ?? NO_TOTALS;
     const running = this.live.get(eventId)?.pushes.get(destinationId)?.totals() ?? NO_TOTALS;
-    return {
-      bytesSent: ended.bytesSent + running.bytesSent,
-      reconnects: ended.reconnects + running.reconnects,
-      droppedFrames: ended.droppedFrames + running.droppedFrames,
-    };
+    return addTotals(ended, running);
   }
 
   /** Upstream connections open now (`connections{kind="destination"}`). */
@@ -138,12 +134,7 @@ export class Relay implements IngestObserver {
   private end(eventId: string, push: DestinationPush): void {
     push.stop(); // its last writes count too
     const key = totalsKey(eventId, push.config.id);
-    const ended = this.ended.get(key) ?? { ...NO_TOTALS };
-    const totals = push.totals();
-    ended.bytesSent += totals.bytesSent;
-    ended.reconnects += totals.reconnects;
-    ended.droppedFrames += totals.droppedFrames;
-    this.ended.set(key, ended);
+    this.ended.set(key, addTotals(this.ended.get(key) ?? NO_TOTALS, push.totals()));
   }
 
   private startPush(event: LiveEvent, config: DestinationConfig): void {
