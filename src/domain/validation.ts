@@ -93,11 +93,68 @@ export function bodySchema(table: FieldTable): Record<string, unknown> {
 /** The body of `POST …/ingest-key`: nothing (the validator sees null), or an empty object. */
 export const EMPTY_BODY_SCHEMA = { type: ['object', 'null'], additionalProperties: false, properties: {} };
 
-/** An error reported by the schema validator (ajv's shape, the parts we use). */
+/**
+ * What a route's body must look like before its handler sees it: an object of known fields of
+ * the right types. Required fields and everything else are checked by the validators below (so an
+ * unknown field is reported before a missing one: a typo is named as such).
+ */
+export interface BodyShape {
+  readonly table: FieldTable;
+  /** No body at all is accepted too (the handler then sees undefined). */
+  readonly optional: boolean;
+}
+
+export const EVENT_BODY: BodyShape = { table: EVENT_FIELDS, optional: false };
+export const DESTINATION_BODY: BodyShape = { table: DESTINATION_FIELDS, optional: false };
+/** The body of `POST …/ingest-key`: nothing, or an empty object (validateEmptyBody). */
+export const EMPTY_BODY: BodyShape = { table: { writable: {}, readOnly: EVENT_FIELDS.readOnly }, optional: true };
+
+/** One thing wrong with a body's shape, in JSON Schema terms (the API once checked a JSON schema). */
 export interface SchemaError {
   readonly keyword: string;
+  /** `/field`, or '' for the body itself. */
   readonly instancePath: string;
   readonly params: Record<string, unknown>;
+}
+
+function kindAccepts(kind: FieldKind, value: unknown): boolean {
+  switch (kind.type) {
+    case 'string':
+    case 'enum':
+      return typeof value === 'string';
+    case 'nullable-string':
+      return value === null || typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+  }
+}
+
+/**
+ * The first thing wrong with the body's shape, in the order the API has always reported it (that
+ * of a JSON schema checked with ajv, first error only): the body's type (no body counts as null),
+ * then unknown fields in the body's key order, then the writable fields' types in table order.
+ */
+export function shapeError(body: unknown, shape: BodyShape): SchemaError | null {
+  const value = body === undefined ? null : body;
+  if (value === null && shape.optional) return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { keyword: 'type', instancePath: '', params: {} };
+  const fields = value as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (!Object.hasOwn(shape.table.writable, name)) return { keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: name } };
+  }
+  for (const [name, kind] of Object.entries(shape.table.writable)) {
+    const field = fields[name];
+    if (field === undefined) continue;
+    if (!kindAccepts(kind, field)) return { keyword: 'type', instancePath: `/${name}`, params: {} };
+    if (kind.type === 'enum' && !kind.values.includes(field as string)) return { keyword: 'enum', instancePath: `/${name}`, params: {} };
+  }
+  return null;
+}
+
+/** The body's shape checked and phrased: the Problem a request gets before its handler runs. */
+export function shapeProblem(body: unknown, shape: BodyShape): Problem | null {
+  const error = shapeError(body, shape);
+  return error === null ? null : schemaProblem(error, shape.table);
 }
 
 function notWritable(field: string, table: FieldTable): Problem {
@@ -106,7 +163,7 @@ function notWritable(field: string, table: FieldTable): Problem {
     : new Problem('validation_failed', `${field} is not a known field (writable: ${Object.keys(table.writable).join(', ')})`, field);
 }
 
-/** Phrases a schema validator's first error like the validators below would. */
+/** Phrases a shape error like the validators below phrase theirs. */
 export function schemaProblem(error: SchemaError, table: FieldTable): Problem {
   if (error.keyword === 'additionalProperties' && typeof error.params['additionalProperty'] === 'string') {
     return notWritable(error.params['additionalProperty'], table);
@@ -118,14 +175,7 @@ export function schemaProblem(error: SchemaError, table: FieldTable): Problem {
 }
 
 function typeProblem(field: string, value: unknown, kind: FieldKind): Problem | null {
-  const ok =
-    kind.type === 'string'
-      ? typeof value === 'string'
-      : kind.type === 'nullable-string'
-        ? value === null || typeof value === 'string'
-        : kind.type === 'boolean'
-          ? typeof value === 'boolean'
-          : typeof value === 'string' && kind.values.includes(value);
+  const ok = kindAccepts(kind, value) && (kind.type !== 'enum' || kind.values.includes(value as string));
   return ok ? null : new Problem('validation_failed', `${field} must be ${expects(kind)}`, field);
 }
 
