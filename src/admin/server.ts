@@ -1,9 +1,11 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { lookup } from 'node:dns/promises';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { Problem } from '../domain/errors.js';
-import type { FieldTable } from '../domain/validation.js';
 import { BearerCheck } from './admin-token.js';
 import type { AdminContext } from './context.js';
-import { BODY_LIMIT_BYTES, MALFORMED_JSON, problemOfError, sendProblem } from './http-errors.js';
+import { BODY_LIMIT_BYTES } from './http-errors.js';
+import { AdminApp } from './http/app.js';
 import { registerDestinationRoutes } from './routes/destinations.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -11,14 +13,8 @@ import { registerPageRoutes } from './routes/page.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerStatusRoutes } from './routes/status.js';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route needs no bearer token (the web page, its assets, /api/health). */
-    public?: boolean;
-    /** The body's field table, to phrase schema errors (validation.ts). */
-    fields?: FieldTable;
-  }
-}
+/** How long an idle kept-alive connection stays open (the API's value since it ran on fastify). */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export interface AdminServerOptions {
   readonly host: string;
@@ -28,72 +24,14 @@ export interface AdminServerOptions {
 }
 
 /** Builds the admin HTTP app (routes, auth, JSON-only bodies, CONTRACT §3 errors) without listening. */
-export function buildAdminApp(options: AdminServerOptions): FastifyInstance {
+export function buildAdminApp(options: AdminServerOptions): AdminApp {
   const { context } = options;
   const bearer = new BearerCheck(options.token);
-  const app = Fastify({
-    logger: false,
+  const app = new AdminApp({
     bodyLimit: BODY_LIMIT_BYTES,
-    forceCloseConnections: 'idle',
-    // Validation refuses; it never repairs: no type coercion, no dropping of unknown fields.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
-    // Errors fastify raises before routing (a bad percent-encoding in the path) get the CONTRACT's
-    // error object too, without echoing the path.
-    frameworkErrors: (_error, _request, reply) => {
-      sendProblem(reply, new Problem('bad_request', 'the request path is not a valid URL'));
-    },
-    // Requests that are not valid HTTP never reach fastify's router: answer them in the same shape.
-    clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
-      const body = JSON.stringify(new Problem('bad_request', tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP').toJSON());
-      socket.end(
-        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n` +
-          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    },
+    authorized: (headers) => bearer.matches(headers.authorization),
+    log: context.log,
   });
-
-  // JSON is the only body type; anything else gets 415. An empty body parses as "no body".
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text) as unknown);
-    } catch {
-      const error = new Error('malformed JSON') as FastifyError;
-      error.code = MALFORMED_JSON;
-      error.statusCode = 400;
-      done(error, undefined);
-    }
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.public === true) return;
-    if (bearer.matches(request.headers.authorization)) return;
-    reply.header('www-authenticate', 'Bearer realm="rtmp-relay admin"');
-    return sendProblem(reply, new Problem('unauthorized', 'a valid admin token is required: send Authorization: Bearer <token>'));
-  });
-
-  app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    context.log.debug({ method: request.method, path: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'admin request');
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = problemOfError(error, request.routeOptions.config.fields);
-    if (problem.code === 'internal_error') {
-      context.log.error({ method: request.method, path: request.routeOptions.url, err: error.message }, 'admin request failed');
-    }
-    return sendProblem(reply, problem);
-  });
-
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, new Problem('not_found', `there is no ${request.method} route at this path`)));
-
   registerPageRoutes(app);
   registerHealthRoutes(app, context);
   registerEventRoutes(app, context);
@@ -103,9 +41,50 @@ export function buildAdminApp(options: AdminServerOptions): FastifyInstance {
   return app;
 }
 
+/** Requests that are not valid HTTP never reach the app: they are answered in the same shape. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify(new Problem('bad_request', tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP').toJSON());
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function httpServer(app: AdminApp): Server {
+  const server = createServer(app.listener);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // No limit on a request's duration and no socket inactivity timeout; Node's headers timeout stays.
+  server.requestTimeout = 0;
+  server.setTimeout(0);
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port });
+  });
+}
+
 /** The admin HTTP service: listens, logs its port (CONTRACT §1), and closes cleanly. */
 export class AdminServer {
-  private readonly app: FastifyInstance;
+  private readonly app: AdminApp;
+  private readonly servers: Server[] = [];
   port = 0;
 
   constructor(private readonly options: AdminServerOptions) {
@@ -113,15 +92,43 @@ export class AdminServer {
   }
 
   async start(): Promise<number> {
-    await this.app.listen({ host: this.options.host, port: this.options.port });
-    const address = this.app.server.address();
+    const { host } = this.options;
+    const server = httpServer(this.app);
+    await listen(server, host, this.options.port);
+    this.servers.push(server);
+    const address = server.address();
     this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
-    this.options.context.log.info({ service: 'admin', host: this.options.host, port: this.port }, 'listening');
+    if (host === 'localhost') await this.listenOnEveryLoopback(typeof address === 'object' && address !== null ? address.address : '');
+    this.options.context.log.info({ service: 'admin', host, port: this.port }, 'listening');
     return this.port;
   }
 
-  /** Stops accepting requests; requests in flight finish (their store writes complete). */
+  /**
+   * `localhost` may be 127.0.0.1 and ::1: the API answers on each of them, on the same port. An
+   * address that cannot be bound is skipped (the first one is enough to serve).
+   */
+  private async listenOnEveryLoopback(bound: string): Promise<void> {
+    const addresses = await lookup('localhost', { all: true }).catch(() => []);
+    for (const { address } of addresses) {
+      if (address === bound) continue;
+      const server = httpServer(this.app);
+      try {
+        await listen(server, address, this.port);
+        this.servers.push(server);
+      } catch {
+        // Not available here (e.g. no IPv6): the other addresses serve.
+      }
+    }
+  }
+
+  /**
+   * Stops accepting connections and closes the idle ones; requests in flight finish (their store
+   * writes complete), and a request that arrives meanwhile on an open connection is turned away.
+   */
   async stop(): Promise<void> {
-    await this.app.close();
+    this.app.closing = true;
+    const servers = this.servers.splice(0);
+    // server.close() also closes idle kept-alive connections (Node >= 19).
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }

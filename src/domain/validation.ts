@@ -5,11 +5,11 @@ import { Problem } from './errors.js';
 import { EVENT_TYPES, type EventInput, type EventPatch, type EventRecord } from './event.js';
 
 /**
- * Every rule of CONTRACT §3 for request bodies, in one place: the JSON schemas the HTTP layer
- * compiles (types, enums, no unknown fields) are generated from the same field tables as the
- * semantic checks below (lengths after trimming, control characters, URLs, keys, schedule order,
- * unique system names), and the schema errors are phrased here too. Messages name the field and
- * never quote a submitted value.
+ * Every rule of CONTRACT §3 for request bodies, in one place: the shape check the HTTP layer runs
+ * before a handler (types, enums, no unknown fields) reads the same field tables as the semantic
+ * checks below (lengths after trimming, control characters, URLs, keys, schedule order, unique
+ * system names), and phrases its errors the same way. Messages name the field and never quote a
+ * submitted value.
  */
 
 type FieldKind =
@@ -65,33 +65,6 @@ function expects(kind: FieldKind): string {
       return `one of ${kind.values.map((value) => `"${value}"`).join(', ')}`;
   }
 }
-
-function kindSchema(kind: FieldKind): Record<string, unknown> {
-  switch (kind.type) {
-    case 'string':
-      return { type: 'string' };
-    case 'nullable-string':
-      return { type: ['string', 'null'] };
-    case 'boolean':
-      return { type: 'boolean' };
-    case 'enum':
-      return { type: 'string', enum: [...kind.values] };
-  }
-}
-
-/** The JSON schema of a body: an object of known fields with the right types. Required fields and
- * everything else are checked by the validators below (so an unknown field is reported before a
- * missing one: a typo is named as such). */
-export function bodySchema(table: FieldTable): Record<string, unknown> {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    properties: Object.fromEntries(Object.entries(table.writable).map(([name, kind]) => [name, kindSchema(kind)])),
-  };
-}
-
-/** The body of `POST …/ingest-key`: nothing (the validator sees null), or an empty object. */
-export const EMPTY_BODY_SCHEMA = { type: ['object', 'null'], additionalProperties: false, properties: {} };
 
 /**
  * What a route's body must look like before its handler sees it: an object of known fields of

@@ -1,17 +1,9 @@
-import type { FastifyReply } from 'fastify';
 import type { DestinationRecord } from '../../domain/destination.js';
 import { Problem } from '../../domain/errors.js';
 import type { EventRecord } from '../../domain/event.js';
 import { DESTINATION_ID_PATTERN, EVENT_ID_PATTERN } from '../../domain/ids.js';
 import { sendProblem } from '../http-errors.js';
-
-export interface EventParams {
-  id: string;
-}
-
-export interface DestinationParams extends EventParams {
-  destId: string;
-}
+import type { Reply } from '../http/reply.js';
 
 /** Ids are echoed in a 404 only when they look like ids (never arbitrary text from the path). */
 export function eventNotFound(id: string): Problem {
@@ -43,7 +35,7 @@ export function replaced<T>(items: readonly T[], index: number, item: T): T[] {
 }
 
 /** Sends the Problem, or the value with `status`. */
-export function answer<T>(reply: FastifyReply, result: T | Problem, status: number, view: (value: T) => unknown): FastifyReply {
+export function answer<T>(reply: Reply, result: T | Problem, status: number, view: (value: T) => unknown): Reply {
   if (result instanceof Problem) return sendProblem(reply, result);
   return status === 204 ? reply.code(204).send() : reply.code(status).send(view(result));
 }

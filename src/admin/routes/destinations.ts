@@ -1,13 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { createDestination, destinationView, patchDestination, type DestinationRecord } from '../../domain/destination.js';
 import { Problem } from '../../domain/errors.js';
 import { withDestinations, type EventRecord } from '../../domain/event.js';
-import { bodySchema, DESTINATION_FIELDS, validateDestinationCreate, validateDestinationPatch } from '../../domain/validation.js';
+import { DESTINATION_BODY, validateDestinationCreate, validateDestinationPatch } from '../../domain/validation.js';
 import type { AdminContext } from '../context.js';
 import { sendProblem } from '../http-errors.js';
-import { answer, fieldNames, eventNotFound, findDestination, findEvent, replaced, type DestinationParams, type EventParams } from './common.js';
-
-const DESTINATION_BODY = { schema: { body: bodySchema(DESTINATION_FIELDS) }, config: { fields: DESTINATION_FIELDS } };
+import type { AdminApp } from '../http/app.js';
+import { answer, fieldNames, eventNotFound, findDestination, findEvent, replaced } from './common.js';
 
 /** What a change to one destination stores and answers: the destination and its event as stored. */
 interface Changed {
@@ -18,17 +16,17 @@ interface Changed {
 }
 
 /** `/api/events/{id}/destinations[/{destId}]` (CONTRACT §3). Stream keys leave only masked. */
-export function registerDestinationRoutes(app: FastifyInstance, context: AdminContext): void {
+export function registerDestinationRoutes(app: AdminApp, context: AdminContext): void {
   const { store, log, relay } = context;
   const view = ({ destination }: Changed): unknown => destinationView(destination);
 
-  app.get<{ Params: EventParams }>('/api/events/:id/destinations', async (request, reply) => {
+  app.get('/api/events/:id/destinations', async (request, reply) => {
     const event = store.event(request.params.id);
     if (!event) return sendProblem(reply, eventNotFound(request.params.id));
     return { destinations: event.destinations.map(destinationView) };
   });
 
-  app.post<{ Params: EventParams }>('/api/events/:id/destinations', DESTINATION_BODY, async (request, reply) => {
+  app.post('/api/events/:id/destinations', { body: DESTINATION_BODY }, async (request, reply) => {
     const created = await store.change<Changed>((events) => {
       const found = findEvent(events, request.params.id);
       if (found instanceof Problem) return found;
@@ -46,14 +44,14 @@ export function registerDestinationRoutes(app: FastifyInstance, context: AdminCo
     return answer(reply, created, 201, view);
   });
 
-  app.get<{ Params: DestinationParams }>('/api/events/:id/destinations/:destId', async (request, reply) => {
+  app.get('/api/events/:id/destinations/:destId', async (request, reply) => {
     const event = store.event(request.params.id);
     if (!event) return sendProblem(reply, eventNotFound(request.params.id));
     const found = findDestination(event, request.params.destId);
     return found instanceof Problem ? sendProblem(reply, found) : destinationView(found.destination);
   });
 
-  app.patch<{ Params: DestinationParams }>('/api/events/:id/destinations/:destId', DESTINATION_BODY, async (request, reply) => {
+  app.patch('/api/events/:id/destinations/:destId', { body: DESTINATION_BODY }, async (request, reply) => {
     const updated = await store.change<Changed>((events) => {
       const foundEvent = findEvent(events, request.params.id);
       if (foundEvent instanceof Problem) return foundEvent;
@@ -75,7 +73,7 @@ export function registerDestinationRoutes(app: FastifyInstance, context: AdminCo
     return answer(reply, updated, 200, view);
   });
 
-  app.delete<{ Params: DestinationParams }>('/api/events/:id/destinations/:destId', async (request, reply) => {
+  app.delete('/api/events/:id/destinations/:destId', async (request, reply) => {
     const removed = await store.change<Changed>((events) => {
       const foundEvent = findEvent(events, request.params.id);
       if (foundEvent instanceof Problem) return foundEvent;

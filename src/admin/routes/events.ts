@@ -1,22 +1,20 @@
-import type { FastifyInstance } from 'fastify';
 import { Problem } from '../../domain/errors.js';
 import { createEvent, eventView, patchEvent, rotateIngestKey, type EventRecord } from '../../domain/event.js';
-import { bodySchema, EMPTY_BODY_SCHEMA, EVENT_FIELDS, validateEmptyBody, validateEventCreate, validateEventPatch } from '../../domain/validation.js';
+import { EMPTY_BODY, EVENT_BODY, validateEmptyBody, validateEventCreate, validateEventPatch } from '../../domain/validation.js';
 import { maskSecret } from '../../util/mask.js';
 import type { AdminContext } from '../context.js';
 import { sendProblem } from '../http-errors.js';
-import { answer, fieldNames, eventNotFound, findEvent, replaced, type EventParams } from './common.js';
-
-const EVENT_BODY = { schema: { body: bodySchema(EVENT_FIELDS) }, config: { fields: EVENT_FIELDS } };
+import type { AdminApp } from '../http/app.js';
+import { answer, fieldNames, eventNotFound, findEvent, replaced } from './common.js';
 
 /** `/api/events` and `/api/events/{id}` (CONTRACT §3), and the ingest key rotation. */
-export function registerEventRoutes(app: FastifyInstance, context: AdminContext): void {
+export function registerEventRoutes(app: AdminApp, context: AdminContext): void {
   const { store, log } = context;
   const view = (event: EventRecord): unknown => eventView(event, context.ingestUrl);
 
   app.get('/api/events', async () => ({ events: store.events.map(view) }));
 
-  app.post('/api/events', EVENT_BODY, async (request, reply) => {
+  app.post('/api/events', { body: EVENT_BODY }, async (request, reply) => {
     const created = await store.change((events) => {
       const input = validateEventCreate(request.body);
       if (input instanceof Problem) return input;
@@ -27,12 +25,12 @@ export function registerEventRoutes(app: FastifyInstance, context: AdminContext)
     return answer(reply, created, 201, view);
   });
 
-  app.get<{ Params: EventParams }>('/api/events/:id', async (request, reply) => {
+  app.get('/api/events/:id', async (request, reply) => {
     const event = store.event(request.params.id);
     return event ? view(event) : sendProblem(reply, eventNotFound(request.params.id));
   });
 
-  app.patch<{ Params: EventParams }>('/api/events/:id', EVENT_BODY, async (request, reply) => {
+  app.patch('/api/events/:id', { body: EVENT_BODY }, async (request, reply) => {
     const updated = await store.change((events) => {
       const found = findEvent(events, request.params.id);
       if (found instanceof Problem) return found;
@@ -45,7 +43,7 @@ export function registerEventRoutes(app: FastifyInstance, context: AdminContext)
     return answer(reply, updated, 200, view);
   });
 
-  app.delete<{ Params: EventParams }>('/api/events/:id', async (request, reply) => {
+  app.delete('/api/events/:id', async (request, reply) => {
     const removed = await store.change((events) => {
       const found = findEvent(events, request.params.id);
       if (found instanceof Problem) return found;
@@ -60,21 +58,17 @@ export function registerEventRoutes(app: FastifyInstance, context: AdminContext)
     return answer(reply, removed, 204, view);
   });
 
-  app.post<{ Params: EventParams }>(
-    '/api/events/:id/ingest-key',
-    { schema: { body: EMPTY_BODY_SCHEMA }, config: { fields: { writable: {}, readOnly: EVENT_FIELDS.readOnly } } },
-    async (request, reply) => {
-      const rotated = await store.change((events) => {
-        const found = findEvent(events, request.params.id);
-        if (found instanceof Problem) return found;
-        const problem = validateEmptyBody(request.body);
-        if (problem) return problem;
-        const event = rotateIngestKey(found.event, new Date());
-        return { events: replaced(events, found.index, event), result: event };
-      });
-      // A live publisher keeps going; the old key is refused from now on (the store's key map is replaced).
-      if (!(rotated instanceof Problem)) log.info({ event: rotated.id, key: maskSecret(rotated.ingestKey) }, 'ingest key rotated');
-      return answer(reply, rotated, 200, view);
-    },
-  );
+  app.post('/api/events/:id/ingest-key', { body: EMPTY_BODY }, async (request, reply) => {
+    const rotated = await store.change((events) => {
+      const found = findEvent(events, request.params.id);
+      if (found instanceof Problem) return found;
+      const problem = validateEmptyBody(request.body);
+      if (problem) return problem;
+      const event = rotateIngestKey(found.event, new Date());
+      return { events: replaced(events, found.index, event), result: event };
+    });
+    // A live publisher keeps going; the old key is refused from now on (the store's key map is replaced).
+    if (!(rotated instanceof Problem)) log.info({ event: rotated.id, key: maskSecret(rotated.ingestKey) }, 'ingest key rotated');
+    return answer(reply, rotated, 200, view);
+  });
 }

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { AdminContext } from '../context.js';
+import type { AdminApp } from '../http/app.js';
 
 /** `GET /metrics`: Prometheus text format (needs the bearer token, like the API). */
-export function registerMetricsRoutes(app: FastifyInstance, context: AdminContext): void {
+export function registerMetricsRoutes(app: AdminApp, context: AdminContext): void {
   app.get('/metrics', async (_request, reply) => reply.type(context.metrics.contentType).send(context.metrics.metrics()));
 }

@@ -1,15 +1,12 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Problem } from '../../domain/errors.js';
 import { sendProblem } from '../http-errors.js';
+import type { AdminApp } from '../http/app.js';
+import type { Reply } from '../http/reply.js';
 import { loadBrowserModules, type WebAsset } from '../web/assets.js';
 import { FAVICON_SVG, PAGE_CONTENT_SECURITY_POLICY, PAGE_HTML } from '../web/shell.js';
 import { PAGE_CSS } from '../web/styles.js';
 
-interface AssetParams {
-  name: string;
-}
-
-function sendAsset(reply: FastifyReply, asset: WebAsset): FastifyReply {
+function sendAsset(reply: Reply, asset: WebAsset): Reply {
   // Revalidated on every load, so a new version of the relay is picked up at once.
   return reply
     .header('cache-control', 'no-cache')
@@ -22,13 +19,13 @@ function sendAsset(reply: FastifyReply, asset: WebAsset): FastifyReply {
  * `GET /` (the admin web page) and `GET /web/{name}` (its stylesheet, icon and browser modules), all
  * public: the page asks for the admin token itself and sends it with every API call.
  */
-export function registerPageRoutes(app: FastifyInstance, modules: Map<string, WebAsset> = loadBrowserModules()): void {
+export function registerPageRoutes(app: AdminApp, modules: Map<string, WebAsset> = loadBrowserModules()): void {
   const assets = new Map<string, WebAsset>(modules);
   assets.set('styles.css', { contentType: 'text/css; charset=utf-8', body: Buffer.from(PAGE_CSS) });
   assets.set('favicon.svg', { contentType: 'image/svg+xml', body: Buffer.from(FAVICON_SVG) });
   const page = Buffer.from(PAGE_HTML);
 
-  app.get('/', { config: { public: true } }, async (_request, reply) =>
+  app.get('/', { public: true }, async (_request, reply) =>
     reply
       .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY)
       .header('x-content-type-options', 'nosniff')
@@ -38,7 +35,7 @@ export function registerPageRoutes(app: FastifyInstance, modules: Map<string, We
       .send(page),
   );
 
-  app.get<{ Params: AssetParams }>('/web/:name', { config: { public: true } }, async (request, reply) => {
+  app.get('/web/:name', { public: true }, async (request, reply) => {
     const asset = assets.get(request.params.name);
     return asset ? sendAsset(reply, asset) : sendProblem(reply, new Problem('not_found', 'there is no such file of the admin page'));
   });

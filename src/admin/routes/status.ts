@@ -1,12 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import type { EventRecord } from '../../domain/event.js';
 import type { AdminContext } from '../context.js';
 import { sendProblem } from '../http-errors.js';
-import { eventNotFound, type EventParams } from './common.js';
+import type { AdminApp } from '../http/app.js';
+import { eventNotFound } from './common.js';
 
 /** `GET /api/events/{id}/status`: the live state of the ingest and of every destination. */
-export function registerStatusRoutes(app: FastifyInstance, context: AdminContext): void {
-  app.get<{ Params: EventParams }>('/api/events/:id/status', async (request, reply) => {
+export function registerStatusRoutes(app: AdminApp, context: AdminContext): void {
+  app.get('/api/events/:id/status', async (request, reply) => {
     const event = context.store.event(request.params.id);
     return event ? eventStatus(context, event, Date.now()) : sendProblem(reply, eventNotFound(request.params.id));
   });
