@@ -20,6 +20,10 @@ interface Running {
   readonly port: number;
   readonly logs: Array<Record<string, unknown>>;
   readonly seen: unknown[];
+  /** Lets GET /api/slow answer. */
+  readonly release: () => void;
+  /** Resolves when GET /api/slow has reached its handler. */
+  readonly slowEntered: Promise<void>;
 }
 
 async function start(t: { teardown(fn: () => Promise<void>): void }): Promise<Running> {
@@ -39,13 +43,22 @@ async function start(t: { teardown(fn: () => Promise<void>): void }): Promise<Ru
     return reply.code(201).send({ created: true });
   });
   app.delete('/api/things/:id', (request, reply) => (request.params.id === 'gone' ? sendProblem(reply, new Problem('not_found', 'no such thing')) : reply.code(204).send()));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let entered: () => void = () => undefined;
+  const slowEntered = new Promise<void>((resolve) => (entered = resolve));
+  app.get('/api/slow', async () => {
+    entered();
+    await released;
+    return { slow: true };
+  });
   app.get('/api/broken', () => {
     throw new Error('disk on fire: /var/lib/secret');
   });
   const server: Server = createServer(app.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { app, port: (server.address() as AddressInfo).port, logs, seen };
+  return { app, port: (server.address() as AddressInfo).port, logs, seen, release, slowEntered };
 }
 
 /** A HEAD request; its response has no body, so it is read until the server closes the connection. */
@@ -166,4 +179,19 @@ test('while stopping, a request on an open connection is turned away with 503 an
   const response = await rawRequest(port, 'GET', '/api/things/a1', AUTH);
   t.is(response.status, 503);
   t.is(response.headers['connection'], 'close');
+});
+
+test('a request in flight when stopping starts is answered, and its kept-alive connection closed', async (t) => {
+  const { app, port, release, slowEntered } = await start(t);
+  // HTTP/1.1 keeps the connection alive unless told otherwise: the server must close it itself.
+  const exchange = rawExchange(port, `GET /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+  t.teardown(() => exchange.socket.destroy());
+  await slowEntered;
+  app.closing = true;
+  release();
+  const response = await exchange.response;
+  t.is(response.status, 200);
+  t.deepEqual(response.json, { slow: true });
+  t.is(response.headers['connection'], 'close');
+  await exchange.closed;
 });

@@ -107,6 +107,9 @@ export class AdminApp {
       if (!reply.sent) sendProblem(reply.removeHeader('content-type').removeHeader('content-length'), internalError());
     }
     if (request.url?.startsWith('/api/') === true) reply.header('cache-control', 'no-store');
+    // A request that was in flight when the server began to stop: its connection must not stay
+    // open as an idle keep-alive, or the stop waits for the client to hang up.
+    if (this.closing) reply.header('connection', 'close');
     writeReply(response, reply);
   }
 
