@@ -1,4 +1,7 @@
-/** The error codes of CONTRACT §3, plus `internal_error` for a failure that is ours (e.g. a full disk). */
+/**
+ * The error codes of CONTRACT §3, plus `internal_error` for a failure that is ours (e.g. a full disk)
+ * and `unavailable` for a request that arrives while the relay stops.
+ */
 export type ProblemCode =
   | 'validation_failed'
   | 'not_found'
@@ -7,7 +10,8 @@ export type ProblemCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'bad_request'
-  | 'internal_error';
+  | 'internal_error'
+  | 'unavailable';
 
 /**
  * What went wrong with a request, as a value (the domain never throws for bad input). The message
@@ -36,4 +40,5 @@ export const PROBLEM_STATUS: Record<ProblemCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
+  unavailable: 503,
 };

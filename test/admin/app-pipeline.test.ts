@@ -173,12 +173,14 @@ test('a bad URL is answered before any token check, without echoing the path', a
   t.false(response.body.includes('%ff'));
 });
 
-test('while stopping, a request on an open connection is turned away with 503 and Connection: close', async (t) => {
+test('while stopping, a request on an open connection is turned away: 503 unavailable, CONTRACT shape, Connection: close', async (t) => {
   const { app, port } = await start(t);
   app.closing = true;
   const response = await rawRequest(port, 'GET', '/api/things/a1', AUTH);
   t.is(response.status, 503);
   t.is(response.headers['connection'], 'close');
+  t.is(response.headers['content-type'], 'application/json; charset=utf-8');
+  t.deepEqual(response.json, { error: { code: 'unavailable', message: 'the relay is stopping; try again when it is back' } });
 });
 
 test('a request in flight when stopping starts is answered, and its kept-alive connection closed', async (t) => {

@@ -149,11 +149,10 @@ export class AdminApp {
 }
 
 /**
- * A request that arrives while the server stops (on a kept-alive connection): 503 and close, in
- * the exact bytes the API answered on fastify (not a CONTRACT §3 error object).
+ * A request that arrives while the server stops (on a kept-alive connection): 503 in the CONTRACT
+ * §3 shape, and the connection closes after it.
  */
 function turnAway(response: ServerResponse): void {
-  response.setHeader('Connection', 'close');
-  response.writeHead(503, { 'Content-Type': 'application/json', 'Content-Length': '80' });
-  response.end('{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}');
+  const reply = sendProblem(new Reply(), new Problem('unavailable', 'the relay is stopping; try again when it is back'));
+  writeReply(response, reply.header('connection', 'close'));
 }
