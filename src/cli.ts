@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The process-wide memory policy comes first; the program's modules are imported after it, because
-// loading them is already enough to grow V8's young generation (see util/young-generation.ts).
-import './util/young-generation-policy.js';
+// loading them is already enough to grow V8's young generation (see util/heap-policy.ts).
+import './util/heap-policy-init.js';
 
 const { default: yargs } = await import('yargs');
 const { hideBin } = await import('yargs/helpers');

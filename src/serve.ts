@@ -14,7 +14,7 @@ import { AdminServer } from './admin/server.js';
 import { Store } from './admin/store.js';
 import { lockDataDir } from './admin/data-dir-lock.js';
 import { StoreIngestAuthorizer } from './admin/store-ingest-authorizer.js';
-import { youngGeneration } from './util/young-generation-policy.js';
+import { heapPolicy } from './util/heap-policy-init.js';
 
 /** How long a clean shutdown may take before the process exits anyway (CONTRACT §1: 5 s). */
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -37,7 +37,7 @@ export async function serve(config: RelayConfig): Promise<void> {
 async function run(config: RelayConfig): Promise<void> {
   const startedAt = new Date();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  log.debug({ youngGeneration }, 'V8 young generation');
+  log.debug({ heapPolicy }, 'V8 heap policy');
   const store = await Store.open(config.dataDir, log);
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir, log);
   const tls =
