@@ -17,7 +17,6 @@ function needsReconnect(before: DestinationConfig, after: DestinationConfig): bo
   );
 }
 
-const totalsKey = (eventId: string, destinationId: string): string => `${eventId}\n${destinationId}`;
 
 interface LiveEvent {
   readonly ingest: LiveIngest;
@@ -33,9 +32,10 @@ export class Relay implements IngestObserver {
   private readonly live = new Map<string, LiveEvent>();
   /**
    * Counters of pushes that ended (a new publish, a key change, a disable), per event and
-   * destination, so a destination's totals never go back while the process runs.
+   * destination, so a destination's totals never go back while the process runs. Deleting the
+   * destination or its event deletes them.
    */
-  private readonly ended = new Map<string, DestinationTotals>();
+  private readonly ended = new Map<string, Map<string, DestinationTotals>>();
 
   constructor(
     private readonly source: DestinationSource,
@@ -80,12 +80,20 @@ export class Relay implements IngestObserver {
   }
 
   destinationRemoved(eventId: string, destinationId: string): void {
-    this.ended.delete(totalsKey(eventId, destinationId)); // gone: its series ends with it
+    this.ended.get(eventId)?.delete(destinationId); // gone: its series ends with it
     const event = this.live.get(eventId);
     const running = event?.pushes.get(destinationId);
     if (!event || !running) return;
     running.stop();
     event.pushes.delete(destinationId);
+  }
+
+  /**
+   * An event was deleted. Its publish, and so its pushes, ended first (the ingest disconnects it);
+   * the totals of its destinations go now, as they would one by one with destinationRemoved().
+   */
+  eventRemoved(eventId: string): void {
+    this.ended.delete(eventId);
   }
 
   /** Status of every destination of an event, running or not (CONTRACT "Status"). */
@@ -112,7 +120,7 @@ export class Relay implements IngestObserver {
 
   /** Bytes, reconnects and dropped frames of a destination since the process started. */
   totals(eventId: string, destinationId: string): DestinationTotals {
-    const ended = this.ended.get(totalsKey(eventId, destinationId)) ?? NO_TOTALS;
+    const ended = this.ended.get(eventId)?.get(destinationId) ?? NO_TOTALS;
     const running = this.live.get(eventId)?.pushes.get(destinationId)?.totals() ?? NO_TOTALS;
     return addTotals(ended, running);
   }
@@ -133,8 +141,10 @@ export class Relay implements IngestObserver {
   /** Stops a destination's push and keeps its counters for totals(). */
   private end(eventId: string, push: DestinationPush): void {
     push.stop(); // its last writes count too
-    const key = totalsKey(eventId, push.config.id);
-    this.ended.set(key, addTotals(this.ended.get(key) ?? NO_TOTALS, push.totals()));
+    let ofEvent = this.ended.get(eventId);
+    if (!ofEvent) this.ended.set(eventId, (ofEvent = new Map()));
+    const id = push.config.id;
+    ofEvent.set(id, addTotals(ofEvent.get(id) ?? NO_TOTALS, push.totals()));
   }
 
   private startPush(event: LiveEvent, config: DestinationConfig): void {

@@ -111,6 +111,13 @@ peerTest(
     t.deepEqual(await checkRecording(nginx.recordingPath('live', 'keep'), { videoCodec: 'h264', audioCodec: 'aac' }), []);
     await nginx.waitForPublishDone('added', 15_000);
     t.deepEqual(await checkRecording(nginx.recordingPath('live2', 'added'), { videoCodec: 'h264', audioCodec: 'aac', minVideoFrames: 150 }), []);
+
+    // The publish is over: ended pushes keep their totals while the event exists, and not after.
+    t.true(relay.relay.totals(EVENT, 'dst_keep').bytesSent > 0, 'an ended push keeps its totals');
+    relay.relay.eventRemoved(EVENT);
+    for (const id of ['dst_keep', 'dst_patch', 'dst_added']) {
+      t.deepEqual(relay.relay.totals(EVENT, id), { bytesSent: 0, reconnects: 0, droppedFrames: 0 }, `a deleted event keeps no totals (${id})`);
+    }
   },
   { serial: true },
 );

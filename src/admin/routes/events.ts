@@ -53,6 +53,7 @@ export function registerEventRoutes(app: AdminApp, context: AdminContext): void 
       context.tracker.forget(removed.id);
       // Ends the publish at once (no grace); the relay, an ingest observer, ends the pushes with it.
       context.ingest.disconnect(removed.id, 'event deleted');
+      context.relay.eventRemoved(removed.id);
       log.info({ event: removed.id }, 'event deleted');
     }
     return answer(reply, removed, 204, view);
