@@ -17,7 +17,6 @@ function needsReconnect(before: DestinationConfig, after: DestinationConfig): bo
   );
 }
 
-
 interface LiveEvent {
   readonly ingest: LiveIngest;
   readonly pushes: Map<string, DestinationPush>;

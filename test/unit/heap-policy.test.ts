@@ -25,12 +25,15 @@ const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === '
 console.log(JSON.stringify({ result, youngBytes: young.space_size }));
 `;
 
-async function youngGeneration(env: Record<string, string>): Promise<{ result: string; youngBytes: number }> {
-  const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', WORKLOAD], {
+/** Runs a workload in its own node process (with `nodeFlags` and `env`) and parses the JSON it prints. */
+async function runWorkload<T>(workload: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<T> {
+  const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=commonjs', '-e', workload], {
     env: { ...process.env, NODE_OPTIONS: '', MODULE_PATH: MODULE, ...env },
   });
-  return JSON.parse(stdout) as { result: string; youngBytes: number };
+  return JSON.parse(stdout) as T;
 }
+
+const youngGeneration = (env: Record<string, string>) => runWorkload<{ result: string; youngBytes: number }>(WORKLOAD, env);
 
 test('without the pin, this workload grows the young generation beyond its initial 2 MB (the control)', async (t) => {
   const { youngBytes } = await youngGeneration({ PIN: '0' });
@@ -77,12 +80,8 @@ function work() {
 work();
 `;
 
-async function oldGeneration(env: Record<string, string>, nodeFlags: string[] = []): Promise<{ result: string; peakOldBytes: number }> {
-  const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=commonjs', '-e', OLD_WORKLOAD], {
-    env: { ...process.env, NODE_OPTIONS: '', MODULE_PATH: MODULE, ...env },
-  });
-  return JSON.parse(stdout) as { result: string; peakOldBytes: number };
-}
+const oldGeneration = (env: Record<string, string>, nodeFlags: readonly string[] = []) =>
+  runWorkload<{ result: string; peakOldBytes: number }>(OLD_WORKLOAD, env, nodeFlags);
 
 // Measured here: V8's own choice peaks at 78-99 MB, the limited growth at 36-40 MB.
 test.serial('limited growth keeps the old space well below what V8 lets it reach by itself', async (t) => {
