@@ -99,7 +99,7 @@ async function publishPhase(relay: RelayUnderTest, sinks: SinkFarm, event: numbe
     const pid = relay.pid;
     const rssAtLiveMb = memorySample(pid).rssMb;
     const cpuStart = cpuSample(pid);
-    const foreign = startForeignCpuWatch(() => [pid, sinks.pid, process.pid]);
+    const foreign = startForeignCpuWatch(() => [pid, ...sinks.pids, process.pid]);
     const startedAt = performance.now();
     const published = await publisher.run();
     let foreignCpuPct = 0;
