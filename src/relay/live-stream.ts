@@ -5,6 +5,7 @@ import { ChunkStreamId, MessageType, type RtmpMessage } from '../rtmp/message/ty
 import { BitrateMeter } from './bitrate.js';
 import { classifyMedia, type MediaClass } from './media-class.js';
 import { CodecFacts } from './codec-facts.js';
+import { GopCache } from './gop-cache.js';
 
 /** The gap left between the last message of a publisher and the first of the one that replaces it. */
 const FRAME_GAP_MS = 33;
@@ -43,10 +44,7 @@ export interface LiveStreamOptions {
 export class LiveStream {
   private metadata: StreamMessage | null = null;
   private readonly sequenceHeaders = new Map<string, StreamMessage>();
-  private gop: StreamMessage[] = [];
-  private gopBytes = 0;
-  /** False after the GOP outgrew the cache: wait for the next keyframe to start again. */
-  private gopValid = false;
+  private readonly gop: GopCache<StreamMessage>;
   private readonly subscribers = new Set<StreamSubscriber>();
   readonly meter = new BitrateMeter();
   readonly facts = new CodecFacts();
@@ -57,7 +55,10 @@ export class LiveStream {
   private continuing = false;
   private lastTimestamp = 0;
 
-  constructor(private readonly options: LiveStreamOptions) {}
+  constructor(options: LiveStreamOptions) {
+    // A copy classifies as its original did (only cacheable media is cached).
+    this.gop = new GopCache(options.gopCacheBytes, (message) => this.serialize(message, classifyMedia(message)));
+  }
 
   get subscriberCount(): number {
     return this.subscribers.size;
@@ -77,11 +78,7 @@ export class LiveStream {
     }
     if (this.timestampOffset !== 0) message.timestamp = (message.timestamp + this.timestampOffset) >>> 0;
     this.lastTimestamp = message.timestamp;
-    const csid = message.typeId === MessageType.Audio ? ChunkStreamId.Audio : message.typeId === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
-    const prepared = prepareMessage(message.payload, OUT_CHUNK_SIZE, csid, message.headroom);
-    // The same bytes, and for a one-chunk message the very same memory as the body: keep one copy.
-    message.payload = prepared.payload;
-    const item: StreamMessage = { message, prepared, csid, media };
+    const item = this.serialize(message, media);
     if (media.kind === 'metadata') {
       this.metadata = item;
       this.facts.fromMetadata(message);
@@ -92,9 +89,19 @@ export class LiveStream {
       // A returning publisher repeats its headers: forward them only when they changed.
       if (previous && previous.message.payload.equals(message.payload)) return;
     } else {
-      this.cache(item);
+      if (media.kind === 'video' && media.isKeyframe) this.gop.startGop();
+      this.gop.add(message);
     }
     for (const subscriber of this.subscribers) subscriber.deliver(item);
+  }
+
+  /** The message serialized once for every subscriber. */
+  private serialize(message: RtmpMessage, media: StreamMessage['media']): StreamMessage {
+    const csid = message.typeId === MessageType.Audio ? ChunkStreamId.Audio : message.typeId === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
+    const prepared = prepareMessage(message.payload, OUT_CHUNK_SIZE, csid, message.headroom);
+    // The same bytes, and for a one-chunk message the very same memory as the body: keep one copy.
+    message.payload = prepared.payload;
+    return { message, prepared, csid, media };
   }
 
   /**
@@ -104,9 +111,7 @@ export class LiveStream {
    */
   continueWithNewPublisher(): void {
     this.continuing = true;
-    this.gop = [];
-    this.gopBytes = 0;
-    this.gopValid = false;
+    this.gop.invalidate();
   }
 
   /** Attaches a subscriber and replays metadata, sequence headers and the GOP to it. */
@@ -146,7 +151,7 @@ export class LiveStream {
     const items: StreamMessage[] = [];
     if (this.metadata) items.push(this.metadata);
     for (const header of this.sequenceHeaders.values()) items.push(header);
-    if (this.gopValid) items.push(...this.gop);
+    items.push(...this.gop.replay());
     return items;
   }
 
@@ -157,28 +162,6 @@ export class LiveStream {
       subscriber.end();
     }
     this.subscribers.clear();
-    this.gop = [];
-    this.gopBytes = 0;
-  }
-
-  private cache(item: StreamMessage): void {
-    const limit = this.options.gopCacheBytes;
-    if (limit <= 0) return;
-    if (item.media.kind === 'video' && item.media.isKeyframe) {
-      this.gop = [];
-      this.gopBytes = 0;
-      this.gopValid = true;
-    }
-    if (!this.gopValid) return;
-    const size = item.message.payload.length;
-    if (this.gopBytes + size > limit) {
-      // A GOP longer than the cache: late joiners wait for the next keyframe instead.
-      this.gop = [];
-      this.gopBytes = 0;
-      this.gopValid = false;
-      return;
-    }
-    this.gop.push(item);
-    this.gopBytes += size;
+    this.gop.release();
   }
 }

@@ -2,6 +2,11 @@ import test from 'ava';
 import { LiveStream, type StreamMessage, type StreamSubscriber } from '../../src/relay/live-stream.js';
 import { aacSequenceHeader, audioFrame, avcSequenceHeader, interFrame, keyframe, setDataFrameMetadata } from '../helpers/media-fixtures.js';
 
+/** Whether two views overlap in memory (small Buffers share Node's pool, so comparing `.buffer` is not enough). */
+function sharesMemory(a: Buffer, b: Buffer): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+}
+
 class Recorder implements StreamSubscriber {
   readonly items: StreamMessage[] = [];
   ended = false;
@@ -29,6 +34,26 @@ test('a late joiner gets metadata, every sequence header, then the GOP from its 
   t.true(joiner.items.every((item) => item.prepared.body.length >= item.message.payload.length));
   stream.end();
   t.true(joiner.ended);
+});
+
+test('the GOP a joiner gets is a copy: the same bytes and serialization, none of the published buffers', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 1 << 20 });
+  const live = new Recorder();
+  stream.subscribe(live);
+  for (const message of [avcSequenceHeader(), keyframe(0, 70_000), audioFrame(10), interFrame(33)]) stream.publish(message, 0);
+  const joiner = new Recorder();
+  stream.subscribe(joiner);
+  t.is(joiner.items[0], live.items[0], 'sequence headers are kept as published');
+  const gop = joiner.items.slice(1);
+  t.is(gop.length, 3);
+  gop.forEach((item, i) => {
+    const original = live.items[i + 1]!;
+    t.false(sharesMemory(item.message.payload, original.message.payload));
+    t.true(item.message.payload.equals(original.message.payload));
+    t.true(item.prepared.body.equals(original.prepared.body), 'a 70,000-byte keyframe is cut into the same chunks');
+    t.deepEqual(item.media, original.media);
+    t.deepEqual([item.message.typeId, item.message.timestamp, item.message.streamId, item.csid], [original.message.typeId, original.message.timestamp, original.message.streamId, original.csid]);
+  });
 });
 
 test('every subscriber gets the very same serialized buffers', (t) => {
