@@ -43,12 +43,20 @@ export class GopCache<Item> {
     return this.usedBytes;
   }
 
+  /** Bytes of the reused buffer (it grows to the largest recent GOP, up to the limit). */
+  get capacityBytes(): number {
+    return this.arena.length;
+  }
+
   get length(): number {
     return this.valid ? this.count : 0;
   }
 
   /** A video keyframe: it starts the GOP that joiners get. */
   startGop(): void {
+    // A buffer grown for one big GOP (a scene change, a long keyframe interval) is not kept for
+    // good: when the GOP that just ended used less than a quarter of it, it is given back.
+    if (this.arena.length > INITIAL_ARENA_BYTES && this.usedBytes * 4 < this.arena.length) this.arena = Buffer.alloc(0);
     this.clear();
     this.valid = this.limitBytes > 0;
   }

@@ -117,6 +117,24 @@ test('growing past the first entries and the first buffer keeps every byte in pl
   t.true(replay.every((copy, i) => copy.payload.equals(published[i]!.payload) && copy.timestamp === published[i]!.timestamp && copy.typeId === published[i]!.typeId));
 });
 
+test('the buffer grown for a big GOP is given back after a GOP that used less than a quarter of it', (t) => {
+  const { cache } = cacheOf(16 << 20);
+  cache.startGop();
+  cache.add(message(9, 0, 3 << 20, 1));
+  const grown = cache.capacityBytes;
+  t.true(grown >= 3 << 20);
+  cache.startGop();
+  cache.add(message(9, 2000, 1 << 20, 2)); // a third of it
+  cache.startGop();
+  t.is(cache.capacityBytes, grown, 'kept while GOPs use a quarter or more');
+  cache.add(message(9, 4000, 100_000, 3));
+  cache.startGop();
+  t.is(cache.capacityBytes, 0, 'given back');
+  cache.add(message(9, 6000, 1000, 4));
+  t.true(cache.capacityBytes > 0 && cache.capacityBytes < grown, 'grows again from small');
+  t.deepEqual(summary(cache.replay()), ['9@6000/1:1000x4']);
+});
+
 test('release() forgets the GOP', (t) => {
   const { cache } = cacheOf(1 << 20);
   cache.startGop();
