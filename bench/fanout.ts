@@ -146,11 +146,11 @@ export async function runFanoutOnce(
   let relay: RelayUnderTest | undefined;
   let measured: Phase | undefined;
   try {
-    sinks = await startSinkFarm();
-    const appUrl = sinks.appUrl;
+    const farm = await startSinkFarm();
+    sinks = farm;
     relay = await startArm(
       arm,
-      { events: 2, destinationsPerEvent: destinations, target: (e, d) => ({ appUrl, streamName: destinationName(e, d) }) },
+      { events: 2, destinationsPerEvent: destinations, target: (e, d) => ({ appUrl: farm.appUrlFor(d), streamName: destinationName(e, d) }) },
       { ...options.arm, queueMediaMs: 2000 * options.speed, queueBytes: DEFAULT_QUEUE_BYTES * options.speed },
     );
     let coldCpuMsPerMb = Number.NaN;

@@ -49,19 +49,6 @@ export function schedCpuMs(pid: number): number | null {
   return ns / 1e6;
 }
 
-/** The live processes whose parent is `pid` (a scan of /proc: this kernel may lack task/children). */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const text = readText(`/proc/${entry}/stat`);
-    if (text === null) continue;
-    const parent = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]); // field 4, ppid
-    if (parent === pid) children.push(Number(entry));
-  }
-  return children;
-}
-
 export function cpuSample(pid: number): CpuSample {
   const statMs = statCpuMs(pid);
   const schedMs = schedCpuMs(pid);

@@ -1,32 +1,39 @@
-// The destinations of the fan-out benchmark: nginx-rtmp with N stream names in application `sink`,
-// recording each publish to its own FLV (on tmpfs when the bench runs there), and telling us over
-// HTTP (on_publish) when each destination went live. The recordings give the growth signal that
-// ends the measurement and the integrity check against the source.
+// The destinations of the fan-out benchmark: nginx-rtmp processes with N stream names in
+// application `sink`, recording each publish to its own FLV (on tmpfs when the bench runs there),
+// and telling us over HTTP (on_publish) when each destination went live. The recordings give the
+// growth signal that ends the measurement and the integrity check against the source.
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { readFlv } from '../test/helpers/flv-tags.js';
 import { startNginxSink, type NginxSink } from '../test/helpers/nginx.js';
 import { sleep } from '../test/helpers/rtmp-publisher.js';
 import { frameLists, type FrameList, type SourceStream } from './source-media.js';
-import { childPids } from './proc-stats.js';
 
 export const SINK_APP = 'sink';
 
 /**
- * nginx workers recording the sinks. One process records ~300-400 MB/s here, less than the 496 MB/s
- * of N = 64 at 10x: with one, every relay lost frames at N = 64 because the sink fell behind, which
- * measured the sink. Two keep up (nginx-rtmp as the relay is lossless then).
+ * nginx processes recording the sinks, destinations spread over them in turn. One process records
+ * only 300-400 MB/s here, less than the 496 MB/s of N = 64 at 10x: with one, every relay lost
+ * frames at N = 64 because the sink fell behind. One nginx with two workers did not spread the load:
+ * a burst of connections all went to the worker that woke first (nginx-rtmp has no `reuseport`).
  */
-export const SINK_WORKERS = 2;
+export const SINK_PROCESSES = 2;
 
 export function destinationName(event: number, destination: number): string {
   return `e${event}d${destination}`;
 }
 
+/** Which sink process records `name` (a destinationName): destinations alternate between them. */
+function sinkIndexOf(name: string): number {
+  const match = /^e\d+d(\d+)$/.exec(name);
+  if (match === null) throw new Error(`not a destination name: ${name}`);
+  return Number(match[1]) % SINK_PROCESSES;
+}
+
 export interface SinkFarm {
-  /** `rtmp://127.0.0.1:PORT/sink` */
-  readonly appUrl: string;
-  /** nginx's master (or only) process and its workers. */
+  /** `rtmp://127.0.0.1:PORT/sink` of the process that records destination number `destination`. */
+  appUrlFor(destination: number): string;
+  /** The sink processes. */
   readonly pids: readonly number[];
   /** Resolves when every one of `names` has published (the relay's push reached `Publish.Start`). */
   waitLive(names: readonly string[], timeoutMs: number): Promise<void>;
@@ -37,28 +44,39 @@ export interface SinkFarm {
 }
 
 export async function startSinkFarm(): Promise<SinkFarm> {
-  const nginx: NginxSink = await startNginxSink({ apps: [SINK_APP], record: true, notify: true, workers: SINK_WORKERS });
-  const master = nginx.process.pid;
+  const started = await Promise.allSettled(
+    Array.from({ length: SINK_PROCESSES }, () => startNginxSink({ apps: [SINK_APP], record: true, notify: true })),
+  );
+  const sinks = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(sinks.map((sink) => sink.stop()));
+    throw failure.reason;
+  }
+  const sinkOf = (name: string): NginxSink => sinks[sinkIndexOf(name)]!;
+  const recordingPath = (name: string): string => sinkOf(name).recordingPath(SINK_APP, name);
   return {
-    appUrl: nginx.rtmpUrl(SINK_APP),
-    pids: [master, ...childPids(master)],
+    appUrlFor: (destination) => sinks[destination % SINK_PROCESSES]!.rtmpUrl(SINK_APP),
+    pids: sinks.map((sink) => sink.process.pid),
     waitLive: async (names, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
-      for (const name of names) await nginx.waitForPublish(name, Math.max(1, deadline - Date.now()));
+      for (const name of names) await sinkOf(name).waitForPublish(name, Math.max(1, deadline - Date.now()));
     },
     recordedBytes: (names) => {
       let total = 0;
       for (const name of names) {
         try {
-          total += statSync(nginx.recordingPath(SINK_APP, name)).size;
+          total += statSync(recordingPath(name)).size;
         } catch {
           // not created yet
         }
       }
       return total;
     },
-    recordingPath: (name) => nginx.recordingPath(SINK_APP, name),
-    stop: () => nginx.stop(),
+    recordingPath,
+    stop: async () => {
+      await Promise.all(sinks.map((sink) => sink.stop()));
+    },
   };
 }
 

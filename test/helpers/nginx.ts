@@ -26,11 +26,6 @@ export interface NginxSinkOptions {
   readonly chunkSize?: number;
   /** Extra directives placed in every application block (e.g. `drop_idle_publisher 5s;`). */
   readonly extraAppConfig?: string;
-  /**
-   * nginx worker processes. Default 1: one process (`master_process off`). More, under a master,
-   * let a sink take more than one core can record (the fan-out benchmark at N = 64).
-   */
-  readonly workers?: number;
   readonly startTimeoutMs?: number;
 }
 
@@ -93,7 +88,7 @@ function renderConfig(
     `load_module ${NGINX_RTMP_MODULE};`,
     `load_module ${NGINX_STREAM_MODULE};`,
     'daemon off;',
-    ...processDirectives(options.workers ?? 1),
+    'master_process off;',
     `pid ${join(layout.dir, 'nginx.pid')};`,
     `error_log ${layout.errorLog} info;`,
     'events { worker_connections 256; }',
@@ -120,14 +115,6 @@ function renderConfig(
     );
   }
   return config.join('\n') + '\n';
-}
-
-function processDirectives(workers: number): string[] {
-  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-  if (workers === 1) return ['master_process off;'];
-  // A master started as root would run its workers as `nobody`, who cannot write the recordings.
-  const asRoot = process.getuid?.() === 0 ? ['user root root;'] : [];
-  return ['master_process on;', `worker_processes ${workers};`, ...asRoot];
 }
 
 async function tailOf(path: string, lines: number): Promise<string> {
