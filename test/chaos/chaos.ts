@@ -119,7 +119,10 @@ async function main(): Promise<number> {
       await sleep(250);
     }
   };
-  /** Adds the current push counters to the totals (a new live period starts them from 0) and checks /metrics agrees. */
+  /**
+   * Adds the current push counters to the totals (a new live period starts them from 0) and checks
+   * /metrics agrees: its counters never go back, so they are the totals over every period so far.
+   */
   const closePeriod = async (): Promise<void> => {
     const [all, metrics] = await Promise.all([status(), api.get('/metrics').then((r) => r.text)]);
     for (const d of destinations) {
@@ -127,9 +130,9 @@ async function main(): Promise<number> {
       if (!s) continue;
       d.reconnects += s.reconnects;
       d.dropped += s.droppedFrames;
-      for (const [family, value] of [['reconnects', s.reconnects], ['dropped_frames', s.droppedFrames]] as const) {
+      for (const [family, value] of [['reconnects', d.reconnects], ['dropped_frames', d.dropped]] as const) {
         const match = new RegExp(`^rtmp_relay_destination_${family}_total\\{[^}]*destination="${d.id}"[^}]*\\} (\\d+)$`, 'm').exec(metrics);
-        if (Number(match?.[1]) !== value) problems.push(`${d.name}: /metrics ${family} ${match?.[1]} but /status ${value}`);
+        if (Number(match?.[1]) !== value) problems.push(`${d.name}: /metrics ${family} ${match?.[1]} but /status ${value} over the periods so far`);
       }
     }
   };
