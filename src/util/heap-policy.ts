@@ -14,8 +14,9 @@ const OLD_GENERATION_CHOICE = /--heap[-_]growing[-_]percent/;
 /**
  * The old generation may grow this far past what the last full collection kept before the next one.
  * V8 picks 10-300 % by itself, and at start-up, while the heap is still small, it picks high: the
- * Buffers of the first seconds of media (promoted because the GOP cache holds them) then pile up to
- * ~27 MB before a full collection frees them, and glibc keeps the pages. Measured with the fan-out
+ * Buffers of the first seconds of media (promoted because the GOP cache held them, before it kept
+ * copies: see relay/gop-cache.ts) then piled up to ~27 MB before a full collection freed them, and
+ * glibc keeps the pages. Measured then with the fan-out
  * benchmark at 10x: 16 destinations peak RSS 96-97 -> 77-78 MB, 64 destinations 103-108 -> 86-95 MB,
  * one destination 75-76 either way, CPU per MB within the run-to-run noise (50 % capped the peak about
  * as well; the collections it adds are of a heap of ~10 MB).
