@@ -55,6 +55,7 @@ export async function startNginxArm(topology: Topology): Promise<RelayUnderTest>
   return {
     arm: 'nginx',
     pid: nginx.pid,
+    closesPushesAtUnpublish: true,
     ingest: (event) => ({ appUrl: `rtmp://${LOCALHOST}:${port}/ev${event}`, streamName: NGINX_STREAM_NAME }),
     tail: () => nginx.tail('stderr', 20),
     stop: async () => {

@@ -38,6 +38,7 @@ export async function startNmsArm(topology: Topology, options: ArmOptions): Prom
   return {
     arm: 'nms',
     pid: nms.pid,
+    closesPushesAtUnpublish: false,
     ingest: (event) => ({ appUrl: `rtmp://${LOCALHOST}:${port}/live`, streamName: `e${event}` }),
     tail: () => `${nms.tail('stdout', 20)}\n${nms.tail('stderr', 20)}`,
     stop: async () => {

@@ -53,6 +53,8 @@ export interface RelayUnderTest {
   readonly pid: number;
   /** Where the publisher of event `e` publishes. */
   ingest(event: number): PushTarget;
+  /** Whether its pushes end when their publisher does (node-media-server's push tasks stay connected). */
+  readonly closesPushesAtUnpublish: boolean;
   /** The last lines of its output, for error messages. */
   tail(): string;
   stop(): Promise<void>;

@@ -13,8 +13,10 @@ export interface FanoutOptions {
   readonly destinationCounts: readonly number[];
   readonly rounds: number;
   readonly speed: number;
-  /** Media milliseconds of the warm-up publish (0: none). */
+  /** Media milliseconds of each warm-up publish (0: none). */
   readonly warmupMediaMs: number;
+  /** Warm-up publishes before the measured one, each on its own event, each until its destinations closed. */
+  readonly warmupPublishes: number;
   /** Before each run, wait up to this long for the machine to be idle (others' work skews CPU figures). */
   readonly quietWaitMs: number;
   readonly arm: Omit<ArmOptions, 'queueMediaMs' | 'queueBytes'>;
@@ -44,15 +46,15 @@ export interface FanoutRun {
   readonly publisherMaxLagMs: number;
   /** CPU used by other processes on the machine during the window, percent of one core. */
   readonly foreignCpuPct: number;
-  /** CPU/MB of the warm-up publish: a fresh process, JIT not yet warm (recorded FLV bytes). */
+  /** CPU/MB of the first warm-up publish: a fresh process, JIT not yet warm (recorded FLV bytes). */
   readonly coldCpuMsPerMb: number;
 }
 
 const LIVE_TIMEOUT_MS = 30_000;
+/** After a warm-up publish: its destinations close (ours after --publish-grace, see arm-ours.ts). */
+const DONE_TIMEOUT_MS = 30_000;
 /** After the last destination published: let every relay attach its pushes before media flows. */
 const SETTLE_MS = 500;
-const WARMUP_EVENT = 0;
-const MEASURED_EVENT = 1;
 
 function failed(arm: ArmName, destinations: number, round: number, error: unknown): FanoutRun {
   const message = (error as Error).message ?? String(error);
@@ -129,9 +131,13 @@ async function publishPhase(relay: RelayUnderTest, sinks: SinkFarm, event: numbe
 }
 
 /**
- * One run: fresh sinks, a fresh relay; a short warm-up publish on a separate event (so a JIT has
- * compiled the hot path, as in a relay that has run for a while; its figures are kept as "cold"),
- * then the measured publish of the whole source on the measured event.
+ * One run: fresh sinks, a fresh relay; short warm-up publishes, each on its own event and each until
+ * its destinations have closed, then the measured publish of the whole source on the last event.
+ * The warm-up stands for a relay that has run for a while: V8 compiles the hot path during the
+ * first publish, and the first end of a publish, the first push teardown and the first new
+ * connection after that each meet code paths and object shapes not seen before, which throws that
+ * code away (deoptimizations, field generalizations); with one warm-up publish the measured window
+ * paid for compiling it all again. The first warm-up's figures are kept as "cold".
  */
 export async function runFanoutOnce(
   source: SourceStream,
@@ -141,7 +147,8 @@ export async function runFanoutOnce(
   options: FanoutOptions,
 ): Promise<FanoutRun> {
   const namesOf = (event: number): string[] => Array.from({ length: destinations }, (_, d) => destinationName(event, d));
-  const names = namesOf(MEASURED_EVENT);
+  const measuredEvent = options.warmupMediaMs > 0 ? options.warmupPublishes : 0;
+  const names = namesOf(measuredEvent);
   let sinks: SinkFarm | undefined;
   let relay: RelayUnderTest | undefined;
   let measured: Phase | undefined;
@@ -150,16 +157,17 @@ export async function runFanoutOnce(
     sinks = farm;
     relay = await startArm(
       arm,
-      { events: 2, destinationsPerEvent: destinations, target: (e, d) => ({ appUrl: farm.appUrlFor(d), streamName: destinationName(e, d) }) },
+      { events: measuredEvent + 1, destinationsPerEvent: destinations, target: (e, d) => ({ appUrl: farm.appUrlFor(d), streamName: destinationName(e, d) }) },
       { ...options.arm, queueMediaMs: 2000 * options.speed, queueBytes: DEFAULT_QUEUE_BYTES * options.speed },
     );
     let coldCpuMsPerMb = Number.NaN;
-    if (options.warmupMediaMs > 0) {
-      const warm = await publishPhase(relay, sinks, WARMUP_EVENT, namesOf(WARMUP_EVENT), source, options.speed, options.warmupMediaMs);
+    for (let event = 0; event < measuredEvent; event++) {
+      const warm = await publishPhase(relay, sinks, event, namesOf(event), source, options.speed, options.warmupMediaMs);
       await warm.publisher.finish();
-      coldCpuMsPerMb = warm.cpuMs / (warm.recordedBytes / 1e6);
+      if (relay.closesPushesAtUnpublish) await sinks.waitDone(namesOf(event), DONE_TIMEOUT_MS);
+      if (event === 0) coldCpuMsPerMb = warm.cpuMs / (warm.recordedBytes / 1e6);
     }
-    measured = await publishPhase(relay, sinks, MEASURED_EVENT, names, source, options.speed);
+    measured = await publishPhase(relay, sinks, measuredEvent, names, source, options.speed);
     const memory = memorySample(relay.pid);
     const checks = [];
     for (const name of names) checks.push(await checkRecording(sinks.recordingPath(name), name, source));

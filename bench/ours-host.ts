@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     gopCacheBytes: 16 * 1024 * 1024,
     playerQueueBytes: 8 * 1024 * 1024,
     takeoverSilenceMs: 3000,
+    publishGraceMs: 500,
     appName: 'live',
     authorizer: new StaticIngestAuthorizer(keys),
     log,

@@ -43,7 +43,7 @@ function fanoutTables(runs: readonly FanoutRun[]): string[] {
   const lines = [
     '### Fan-out (one event, N nginx-rtmp sinks, source at 10× real time)',
     '',
-    `Median over rounds ±spread ((max − min) / median). CPU = relay process on-CPU time from "all destinations live" to "sinks stopped growing", per MB (10^6 B) of audio+video payload the sinks recorded, after a warm-up publish on another event ("cold" = that warm-up publish, a fresh process). "other CPU %" = CPU used meanwhile by processes other than the relay, the sinks and the bench (other work on the machine; kernel threads included), in % of one core: high values mean a disturbed measurement; "quiet runs" are those with at most ${QUIET_FOREIGN_PCT} %.`,
+    `Median over rounds ±spread ((max − min) / median). CPU = relay process on-CPU time from "all destinations live" to "sinks stopped growing", per MB (10^6 B) of audio+video payload the sinks recorded, after warm-up publishes on other events, each until its destinations closed ("cold" = the first warm-up publish, a fresh process). "other CPU %" = CPU used meanwhile by processes other than the relay, the sinks and the bench (other work on the machine; kernel threads included), in % of one core: high values mean a disturbed measurement; "quiet runs" are those with at most ${QUIET_FOREIGN_PCT} %.`,
     '',
     '| N | relay | CPU ms/MB | quiet runs: CPU ms/MB (runs) | cold CPU ms/MB | output MB/s | peak RSS MB | RSS at live MB | lossless runs | other CPU % |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -2,7 +2,7 @@
 // and the realtime latency run; results as JSON plus a Markdown report in bench/results/.
 //
 //   node build-test/bench/run.js [--quick] [--rounds 5] [--n 1,4,16,64] [--arms ours,nms,nginx]
-//     [--only micro,fanout,realtime] [--speed 10] [--warmup 20] [--quiet-wait 5] [--realtime-events 1] [--realtime-destinations 16]
+//     [--only micro,fanout,realtime] [--speed 10] [--warmup 20] [--warmup-publishes 2] [--quiet-wait 5] [--realtime-events 1] [--realtime-destinations 16]
 //     [--realtime-seconds 60] [--micro-time 500] [--ours-harness] [--cpu-prof DIR] [--out DIR] [--tmp-dir DIR]
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       speed: { type: 'string' },
       warmup: { type: 'string' },
+      'warmup-publishes': { type: 'string' },
       'quiet-wait': { type: 'string' },
       'realtime-events': { type: 'string' },
       'realtime-destinations': { type: 'string' },
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   const speed = positiveInt('speed', values.speed, 10);
   const quietWaitMs = values['quiet-wait'] === '0' ? 0 : positiveInt('quiet-wait', values['quiet-wait'], 5) * 1000;
   const warmupMediaMs = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 20) * 1000;
+  const warmupPublishes = positiveInt('warmup-publishes', values['warmup-publishes'], 2);
   const realtimeEvents = positiveInt('realtime-events', values['realtime-events'], 1);
   const realtimeDestinations = positiveInt('realtime-destinations', values['realtime-destinations'], 16);
   const realtimeSeconds = positiveInt('realtime-seconds', values['realtime-seconds'], quick ? 10 : 60);
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   let realtime: RealtimeRun[] = [];
   try {
     if (parts.includes('micro')) micro = await runMicro(source, { timeMs: microTime, log });
-    if (parts.includes('fanout')) fanout = await runFanout(source, { arms, destinationCounts: counts, rounds, speed, warmupMediaMs, quietWaitMs, arm: armOptions, log });
+    if (parts.includes('fanout')) fanout = await runFanout(source, { arms, destinationCounts: counts, rounds, speed, warmupMediaMs, warmupPublishes, quietWaitMs, arm: armOptions, log });
     if (parts.includes('realtime')) {
       realtime = await runRealtime(source, {
         arms, events: realtimeEvents, destinationsPerEvent: realtimeDestinations, seconds: realtimeSeconds, warmupSeconds: quick ? 3 : 4, quietWaitMs, arm: armOptions, log,
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    options: { quick, rounds, destinationCounts: counts, arms, parts, speed, warmupMediaMs, quietWaitMs, realtimeEvents, realtimeDestinations, realtimeSeconds, oursHarness: armOptions.oursHarness },
+    options: { quick, rounds, destinationCounts: counts, arms, parts, speed, warmupMediaMs, warmupPublishes, quietWaitMs, realtimeEvents, realtimeDestinations, realtimeSeconds, oursHarness: armOptions.oursHarness },
     source: {
       path: sourcePath,
       mediaBytes: source.mediaBytes,

@@ -37,6 +37,8 @@ export interface SinkFarm {
   readonly pids: readonly number[];
   /** Resolves when every one of `names` has published (the relay's push reached `Publish.Start`). */
   waitLive(names: readonly string[], timeoutMs: number): Promise<void>;
+  /** Resolves when every one of `names` has unpublished (the relay closed that push). */
+  waitDone(names: readonly string[], timeoutMs: number): Promise<void>;
   /** Bytes recorded so far over `names`. */
   recordedBytes(names: readonly string[]): number;
   recordingPath(name: string): string;
@@ -61,6 +63,10 @@ export async function startSinkFarm(): Promise<SinkFarm> {
     waitLive: async (names, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       for (const name of names) await sinkOf(name).waitForPublish(name, Math.max(1, deadline - Date.now()));
+    },
+    waitDone: async (names, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      for (const name of names) await sinkOf(name).waitForPublishDone(name, Math.max(1, deadline - Date.now()));
     },
     recordedBytes: (names) => {
       let total = 0;
