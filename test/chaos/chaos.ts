@@ -6,8 +6,9 @@
 // primary is a closed port, and the encoder dropped and restored within and beyond the grace.
 // Afterwards every recording of every live period must decode, start on a keyframe and have
 // monotonic timestamps, and the reconnect, failover and drop counts of GET /status and /metrics
-// must match the faults injected. Prints a JSON summary and Markdown; exits 1 on any problem.
-import { mkdir } from 'node:fs/promises';
+// must match the faults injected. Prints a JSON summary and Markdown; exits 1 on any problem and then
+// keeps its temporary directory (recordings, verdicts, the relay's log) for a post-mortem.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AdminClient } from '../helpers/admin-client.js';
 import { startFfmpegPublisher, type FfmpegPublisher } from '../helpers/ffmpeg.js';
@@ -293,7 +294,15 @@ async function main(): Promise<number> {
   };
   await server.stop();
   await Promise.all([steadyHost.stop(), frozenHost.stop(), ...raws.map((r) => r.stop()), secondary.stop()]);
-  await tmp.remove();
+  if (ok) {
+    await tmp.remove();
+  } else {
+    // A failure is rare and depends on fault timing: keep the evidence (recordings, verdicts, the
+    // relay's log) rather than ask for a rerun that may pass.
+    await writeFile(join(tmp.path, 'relay-log.jsonl'), logs.map((line) => JSON.stringify(line)).join('\n'));
+    await writeFile(join(tmp.path, 'summary.json'), JSON.stringify(summary, null, 2));
+    process.stderr.write(`chaos: problems found; recordings, verdicts and the relay's log kept in ${tmp.path}\n`);
+  }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n\n${markdown(summary)}\n`);
   return ok ? 0 : 1;
 }
