@@ -124,7 +124,11 @@ export async function probeFile(path: string): Promise<ProbeResult> {
 /** Error lines printed by a full decode (`ffmpeg -v error -i FILE -f null -`); empty when it decodes cleanly. */
 export async function decodeErrors(path: string): Promise<string[]> {
   try {
-    const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], {
+    // Decoded video is timed in FLV's own milliseconds: by default ffmpeg times it in 1/frame rate,
+    // and the rounding then gives two frames the same dts ("non monotonically increasing dts to
+    // muxer ... 611 >= 611", every third frame) wherever a stream continues at a sub-frame offset,
+    // as a relay's timeline does after its encoder comes back; equal or backward milliseconds still show.
+    const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-enc_time_base:v', '1:1000', '-f', 'null', '-'], {
       maxBuffer: 16 * 1024 * 1024,
       timeout: 120_000,
     });

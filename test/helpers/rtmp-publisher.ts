@@ -21,15 +21,19 @@ export async function readFlvTags(path: string): Promise<readonly FlvTag[]> {
 }
 
 /**
- * Encodes a test FLV with ffmpeg (testsrc2 + sine, H.264 with B-frames, a keyframe every 30 frames,
+ * Encodes a test FLV with ffmpeg (testsrc2 + sine, H.264 with B-frames unless bFrames is false, a keyframe every 30 frames,
  * AAC) and returns its tags: media made by a real encoder, not by our code.
  */
-export async function makeSampleFlv(path: string, options: { readonly seconds?: number; readonly size?: string } = {}): Promise<readonly FlvTag[]> {
+export async function makeSampleFlv(
+  path: string,
+  options: { readonly seconds?: number; readonly size?: string; readonly bFrames?: boolean } = {},
+): Promise<readonly FlvTag[]> {
   await promisify(execFile)('ffmpeg', [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '320x240'}:rate=30`, '-f', 'lavfi', '-i', 'sine',
     '-t', String(options.seconds ?? 2),
-    '-c:v', 'libx264', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', path,
+    '-c:v', 'libx264', '-g', '30', ...(options.bFrames === false ? ['-bf', '0'] : []),
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', path,
   ], { timeout: 120_000 });
   return readFlvTags(path);
 }
