@@ -2,6 +2,7 @@ import type { PreparedMessage } from '../rtmp/chunk/encoder.js';
 import { prepareMessage } from '../rtmp/chunk/encoder.js';
 import { RECOMMENDED_OUTBOUND_CHUNK_SIZE } from '../rtmp/chunk/header.js';
 import { ChunkStreamId, MessageType, type RtmpMessage } from '../rtmp/message/types.js';
+import { videoCompositionTime } from '../rtmp/flv/video.js';
 import { BitrateMeter } from './bitrate.js';
 import { classifyMedia, type MediaClass } from './media-class.js';
 import { CodecFacts } from './codec-facts.js';
@@ -54,6 +55,8 @@ export class LiveStream {
   /** The next message starts a new publisher's timeline (after a grace reconnect or a takeover). */
   private continuing = false;
   private lastTimestamp = 0;
+  /** The latest presentation time (timestamp + composition offset) of a video frame forwarded. */
+  private lastPresentation = 0;
 
   constructor(options: LiveStreamOptions) {
     // A copy classifies as its original did (only cacheable media is cached).
@@ -72,12 +75,19 @@ export class LiveStream {
     if (media.kind === 'ignore') return;
     if (this.continuing) {
       // The new publisher's clock starts wherever it likes: continue one frame after the last
-      // message we forwarded, the same shift for audio and video so they stay in sync.
+      // message we forwarded and after the last frame shown (with B-frames a frame decoded earlier
+      // is shown later: a new keyframe before it would make presentation go back), the same shift
+      // for audio and video so they stay in sync.
       this.continuing = false;
-      this.timestampOffset = (this.lastTimestamp + FRAME_GAP_MS - message.timestamp) >>> 0;
+      const end = Math.max(this.lastTimestamp, this.lastPresentation);
+      this.timestampOffset = (end + FRAME_GAP_MS - message.timestamp) >>> 0;
     }
     if (this.timestampOffset !== 0) message.timestamp = (message.timestamp + this.timestampOffset) >>> 0;
     this.lastTimestamp = message.timestamp;
+    if (media.kind === 'video' && !media.isSequenceHeader) {
+      const shownAt = message.timestamp + videoCompositionTime(message.payload);
+      if (shownAt > this.lastPresentation) this.lastPresentation = shownAt;
+    }
     const item = this.serialize(message, media);
     if (media.kind === 'metadata') {
       this.metadata = item;

@@ -19,20 +19,23 @@ export const aacSequenceHeader = (timestamp = 0): RtmpMessage => ({
   payload: Buffer.from([0xaf, 0x00, 0x12, 0x10]),
 });
 
-export const keyframe = (timestamp: number, size = 100): RtmpMessage => ({
+/** SI24 big-endian: the composition time offset field of an AVC video tag. */
+const si24 = (value: number): number[] => [(value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
+
+export const keyframe = (timestamp: number, size = 100, cts = 0): RtmpMessage => ({
   typeId: 9,
   timestamp,
   streamId: 1,
-  // 0x17 keyframe+AVC, 0x01 NALU, CTS 0, then filler
-  payload: Buffer.concat([Buffer.from([0x17, 0x01, 0x00, 0x00, 0x00]), Buffer.alloc(size, 0x65)]),
+  // 0x17 keyframe+AVC, 0x01 NALU, CTS (SI24), then filler
+  payload: Buffer.concat([Buffer.from([0x17, 0x01, ...si24(cts)]), Buffer.alloc(size, 0x65)]),
 });
 
-export const interFrame = (timestamp: number, size = 50): RtmpMessage => ({
+export const interFrame = (timestamp: number, size = 50, cts = 0): RtmpMessage => ({
   typeId: 9,
   timestamp,
   streamId: 1,
-  // 0x27 inter frame+AVC, 0x01 NALU, CTS 0
-  payload: Buffer.concat([Buffer.from([0x27, 0x01, 0x00, 0x00, 0x00]), Buffer.alloc(size, 0x41)]),
+  // 0x27 inter frame+AVC, 0x01 NALU, CTS (SI24)
+  payload: Buffer.concat([Buffer.from([0x27, 0x01, ...si24(cts)]), Buffer.alloc(size, 0x41)]),
 });
 
 export const audioFrame = (timestamp: number, size = 20): RtmpMessage => ({

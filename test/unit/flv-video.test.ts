@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { RtmpError, type RtmpErrorCode } from '../../src/rtmp/errors.js';
-import { classifyVideo, type VideoTagInfo } from '../../src/rtmp/flv/video.js';
+import { classifyVideo, videoCompositionTime, type VideoTagInfo } from '../../src/rtmp/flv/video.js';
 
 interface Fixture {
   readonly name: string;
@@ -338,6 +338,37 @@ test('property: fixtures with a byte mutated never throw', (t) => {
       return result instanceof RtmpError || result.dataOffset + result.dataLength <= bytes.length;
     }),
     { numRuns: 20000 },
+  );
+  t.pass();
+});
+
+/** What the relay reads per frame for its timeline (live-stream.ts): the classifier's answer, or 0. */
+const expectedCompositionTime = (bytes: Buffer): number => {
+  const info = classifyVideo(bytes);
+  return info instanceof RtmpError ? 0 : info.compositionTime;
+};
+
+test('videoCompositionTime agrees with classifyVideo on every fixture (66, -33, 33, 80 among them)', (t) => {
+  for (const fixture of fixtures) {
+    const bytes = Buffer.from(fixture.bytes);
+    t.is(videoCompositionTime(bytes), expectedCompositionTime(bytes), fixture.name);
+  }
+  t.is(videoCompositionTime(Buffer.alloc(0)), 0);
+});
+
+test('property: videoCompositionTime agrees with classifyVideo on random bytes', (t) => {
+  fc.assert(
+    fc.property(
+      // Mostly classic AVC/HEVC-like headers (frame types 0-7, packet types 0-3), so the fast path is
+      // exercised, with any rest; sometimes fully random bytes (enhanced headers included).
+      fc.oneof(
+        fc.tuple(fc.integer({ min: 0, max: 7 }), fc.constantFrom(2, 7, 12, 13), fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 12 }))
+          .map(([frameType, codecId, packetType, rest]) => Buffer.from([(frameType << 4) | codecId, packetType, ...rest])),
+        fc.uint8Array({ maxLength: 24 }).map((raw) => Buffer.from(raw)),
+      ),
+      (bytes) => videoCompositionTime(bytes) === expectedCompositionTime(bytes),
+    ),
+    { numRuns: 20_000 },
   );
   t.pass();
 });

@@ -98,3 +98,42 @@ test('codec facts from the sequence headers and metadata', (t) => {
   t.like(stream.facts.audio, { codec: 'aac', sampleRate: 44100, channels: 2 });
   t.like(stream.facts.video, { width: 640 });
 });
+
+// A publisher that comes back (within the grace, or taking over a silent one) starts its own clock.
+const timestamps = (items: StreamMessage[]): string[] => items.map((item) => `${item.media.kind}@${item.message.timestamp}`);
+
+test('a returning publisher continues one frame after the last message forwarded', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 1 << 20 });
+  const live = new Recorder();
+  stream.subscribe(live);
+  for (const message of [avcSequenceHeader(), aacSequenceHeader(), keyframe(5000), interFrame(5033), audioFrame(5040)]) stream.publish(message, 0);
+  stream.continueWithNewPublisher();
+  live.items.length = 0;
+  for (const message of [keyframe(0), audioFrame(7), interFrame(33)]) stream.publish(message, 0);
+  // 5040 (the last message) + 33, then the new clock's own steps.
+  t.deepEqual(timestamps(live.items), ['video@5073', 'audio@5080', 'video@5106']);
+});
+
+test('a returning publisher continues after the last frame shown, when B-frames show frames after their timestamp', (t) => {
+  const stream = new LiveStream({ gopCacheBytes: 1 << 20 });
+  const live = new Recorder();
+  stream.subscribe(live);
+  // Decode order I P B B (two B-frames, as x264 makes them): the P frame decoded at 5033 is shown
+  // at 5033 + 134 = 5167, after the B frames (5100, 5133) and after the last message (audio, 5105).
+  for (const message of [
+    avcSequenceHeader(),
+    keyframe(5000, 100, 67),
+    interFrame(5033, 50, 134),
+    interFrame(5067, 50, 33),
+    interFrame(5100, 50, 33),
+    audioFrame(5105),
+  ]) {
+    stream.publish(message, 0);
+  }
+  stream.continueWithNewPublisher();
+  live.items.length = 0;
+  for (const message of [keyframe(0), interFrame(33)]) stream.publish(message, 0);
+  // 5167 + 33: continuing from the last message (5105 + 33 = 5138) would show the new keyframe
+  // before a frame already shown.
+  t.deepEqual(timestamps(live.items), ['video@5200', 'video@5233']);
+});

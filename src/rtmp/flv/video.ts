@@ -128,6 +128,23 @@ export function classifyVideo(payload: Buffer, options: ClassifyVideoOptions = {
   }
 }
 
+/**
+ * The composition time offset (presentation − decode time, ms) of a video message's coded frame:
+ * a frame with B-frames after it in decode order is shown that much later than its timestamp.
+ * 0 when the message has none (headers, codecs without one) or cannot be read.
+ */
+export function videoCompositionTime(payload: Buffer): number {
+  const first = payload[0];
+  if (first === undefined) return 0;
+  if ((first & 0x80) === 0) {
+    // Classic: read in place (the common case, per frame), as classifyClassic does.
+    const codedFrames = first >> 4 !== VideoFrameType.Command && hasAvcLayout(first & 0x0f) && payload.length >= 5 && payload[1] === 1;
+    return codedFrames ? payload.readIntBE(2, 3) : 0;
+  }
+  const info = classifyVideo(payload);
+  return info instanceof RtmpError ? 0 : info.compositionTime;
+}
+
 function classifyClassic(payload: Buffer, frameType: number, codecId: number): VideoTagInfo {
   const codec = CLASSIC_CODECS[codecId]!;
   if (frameType === VideoFrameType.Command) {
