@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, resolveConfig, SERVE_OPTIONS } from '../../src/config/options.js';
@@ -67,6 +67,7 @@ test('--destination-queue-bytes: MiB by default, at least --max-message-size (ex
 
 test('config file: camelCase and dashed keys, unknown keys refused', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rtmp-relay-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const good = join(dir, 'good.json');
   writeFileSync(good, JSON.stringify({ rtmpPort: 0, 'admin-port': 0 }));
   t.deepEqual(loadConfigFile(good), { rtmpPort: 0, 'admin-port': 0 });
