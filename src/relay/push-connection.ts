@@ -36,8 +36,19 @@ export interface PushConnectionOptions {
   onStateChange?: (connection: PushConnection) => void;
 }
 
-/** The acknowledgement window we ask destinations for: small enough to judge a 2 s queue by. */
-export const DESTINATION_ACK_WINDOW = 256 * 1024;
+/** Bounds of the acknowledgement window we ask destinations for (librtmp and SRS ask for 2.5 MB). */
+export const MIN_DESTINATION_ACK_WINDOW = 256 * 1024;
+export const MAX_DESTINATION_ACK_WINDOW = 2_500_000;
+
+/**
+ * The acknowledgement window for a destination queue: unacknowledged bytes count toward the queue's
+ * byte bound, so the window is an eighth of it (1 MiB for the default 8 MiB), which keeps that
+ * estimate within 1/8 of the bound. Not smaller: every acknowledgement wakes the relay to read it,
+ * and at 256 KiB they were a tenth of its CPU at 16 destinations.
+ */
+export function destinationAckWindow(maxQueueBytes: number): number {
+  return Math.min(MAX_DESTINATION_ACK_WINDOW, Math.max(MIN_DESTINATION_ACK_WINDOW, Math.floor(maxQueueBytes / 8)));
+}
 
 /**
  * One push of a live stream to one URL: dial, publish with the client session, send metadata,
@@ -68,10 +79,12 @@ export class PushConnection implements StreamSubscriber {
   private readonly lastTimestamps = new Float64Array(3);
   private lastProgressAt = 0;
   private attempt = 0;
+  private readonly ackWindow: number;
 
   constructor(private readonly options: PushConnectionOptions) {
     this.plan = new RetryPlan(options.targets.length);
     this.queue = new DestinationQueue(options.queue);
+    this.ackWindow = destinationAckWindow(options.queue.maxBytes);
   }
 
   /** The URL this push uses now. */
@@ -148,7 +161,7 @@ export class PushConnection implements StreamSubscriber {
     this.socket = socket;
     this.writer = new SocketWriter(socket);
     const fourCcList = this.options.stream.enhancedFourCcs();
-    this.session = new ClientSession({ target, windowAckSize: DESTINATION_ACK_WINDOW, ...(fourCcList.length > 0 ? { fourCcList } : {}) });
+    this.session = new ClientSession({ target, windowAckSize: this.ackWindow, ...(fourCcList.length > 0 ? { fourCcList } : {}) });
     // Events of a socket this push has already left behind are ignored.
     socket.on('data', (bytes: Buffer) => {
       if (this.socket === socket) this.onData(bytes);
@@ -275,7 +288,7 @@ export class PushConnection implements StreamSubscriber {
     const now = Date.now();
     const acks = this.session.chunkConnection.acks;
     if (acks.lastAckAt === undefined && this.writer.canWrite) this.lastProgressAt = now;
-    const waitingFor = acks.unacknowledgedBytes > DESTINATION_ACK_WINDOW || !this.writer.canWrite;
+    const waitingFor = acks.unacknowledgedBytes > this.ackWindow || !this.writer.canWrite;
     if (!waitingFor) {
       this.lastProgressAt = Math.max(this.lastProgressAt, now - 1);
       return;

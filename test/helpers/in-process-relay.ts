@@ -7,6 +7,9 @@ import { IngestServer } from '../../src/relay/ingest-server.js';
 import { StaticIngestAuthorizer } from '../../src/relay/ingest-authorizer.js';
 import { Relay, type DestinationSource } from '../../src/relay/relay.js';
 import type { DestinationConfig } from '../../src/relay/destination.js';
+import { avcSequenceHeader } from './media-fixtures.js';
+import { connectPublisher, type RtmpPublisher } from './rtmp-publisher.js';
+import type { RtmpSink, SinkPublish } from './rtmp-sink.js';
 
 export interface InProcessRelay {
   readonly ingest: IngestServer;
@@ -82,4 +85,31 @@ export async function eventually(check: () => boolean, timeoutMs: number, what: 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface OneDestinationPublish {
+  readonly publisher: RtmpPublisher;
+  /** The publish as `sink` received it from the relay. */
+  readonly publish: SinkPublish;
+}
+
+/**
+ * The relay's event `eventId` gets one destination, `sink` (stream key `streamKey`); a publisher
+ * publishes on `ingestKey` and sends an AVC sequence header. Resolves once the sink saw the publish.
+ */
+export async function publishToOneDestination(
+  t: ExecutionContext,
+  relay: InProcessRelay,
+  sink: RtmpSink,
+  keys: { readonly ingestKey: string; readonly eventId: string; readonly streamKey: string },
+): Promise<OneDestinationPublish> {
+  relay.destinations.set(keys.eventId, [
+    { id: `dst_${keys.streamKey}`, systemName: keys.streamKey, primaryUrl: sink.url('live'), secondaryUrl: null, secondaryMode: 'redundant', streamKey: keys.streamKey, enabled: true },
+  ]);
+  const publisher = connectPublisher({ url: `rtmp://127.0.0.1:${relay.rtmpPort}/live`, streamName: keys.ingestKey });
+  t.teardown(() => publisher.destroy());
+  t.like(await publisher.outcome, { kind: 'publishing' });
+  publisher.send(avcSequenceHeader());
+  const publish = await sink.waitForPublish(undefined, 10_000);
+  return { publisher, publish };
 }
