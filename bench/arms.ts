@@ -1,20 +1,22 @@
-// The relays under test ("arms"): ours, node-media-server 4.x and nginx-rtmp, each in its own
-// process, each configured with the same topology — K events, each pushed to N destinations — so
+// The relays under test ("arms"): ours, node-media-server 4.x and nginx-rtmp, plus a bare Node
+// copier as the floor of any Node.js relay (bench/copier-host.ts), each in its own process, each configured with the same topology — K events, each pushed to N destinations — so
 // that the only difference between the runs is the relay.
 import { startOursArm } from './arm-ours.js';
 import { startNginxArm } from './arm-nginx.js';
 import { startNmsArm } from './arm-nms.js';
+import { startCopierArm } from './arm-copier.js';
 
 /** Our relay's default --destination-queue-bytes (CONTRACT §1), before scaling to the pace. */
 export const DEFAULT_QUEUE_BYTES = 8 * 1024 * 1024;
 
-export const ARM_NAMES = ['ours', 'nms', 'nginx'] as const;
+export const ARM_NAMES = ['ours', 'nms', 'nginx', 'copier'] as const;
 export type ArmName = (typeof ARM_NAMES)[number];
 
 export const ARM_LABELS: Record<ArmName, string> = {
   ours: 'rtmp-relay',
   nms: 'node-media-server',
   nginx: 'nginx-rtmp',
+  copier: 'bare Node copier',
 };
 
 export interface PushTarget {
@@ -68,5 +70,7 @@ export function startArm(arm: ArmName, topology: Topology, options: ArmOptions):
       return startNmsArm(topology, options);
     case 'nginx':
       return startNginxArm(topology);
+    case 'copier':
+      return startCopierArm(topology, options);
   }
 }

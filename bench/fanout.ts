@@ -191,7 +191,8 @@ export async function runFanoutOnce(
       coldCpuMsPerMb,
     };
   } catch (error) {
-    return failed(arm, destinations, round, error);
+    const output = relay?.tail().trim();
+    return failed(arm, destinations, round, output ? new Error(`${(error as Error).message ?? String(error)} | relay output: ${output}`) : error);
   } finally {
     await measured?.publisher.finish().catch(() => undefined);
     await relay?.stop().catch(() => undefined);

@@ -64,15 +64,30 @@ function fanoutTables(runs: readonly FanoutRun[]): string[] {
       '',
       '### Ratios ours / theirs (medians; below 1 means we use less)',
       '',
-      '| N | CPU/MB vs nms | CPU/MB vs nginx | quiet runs: CPU/MB vs nms | quiet runs: CPU/MB vs nginx | peak RSS vs nms | peak RSS vs nginx |',
-      '|---:|---:|---:|---:|---:|---:|---:|',
+      '| N | CPU/MB vs nms | CPU/MB vs nginx | CPU/MB vs bare Node copier | quiet runs: CPU/MB vs nms | quiet runs: CPU/MB vs nginx | peak RSS vs nms | peak RSS vs nginx |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const n of counts) {
       const r = (theirs: ArmName, metric: Metric, quiet = false): string =>
         fmt(ratio(cell(runs, 'ours', n, metric, quiet), cell(runs, theirs, n, metric, quiet)));
       lines.push(
-        `| ${n} | ${r('nms', 'cpuMsPerMb')} | ${r('nginx', 'cpuMsPerMb')} | ${r('nms', 'cpuMsPerMb', true)} | ${r('nginx', 'cpuMsPerMb', true)} | ${r('nms', 'peakRssMb')} | ${r('nginx', 'peakRssMb')} |`,
+        `| ${n} | ${r('nms', 'cpuMsPerMb')} | ${r('nginx', 'cpuMsPerMb')} | ${r('copier', 'cpuMsPerMb')} | ${r('nms', 'cpuMsPerMb', true)} | ${r('nginx', 'cpuMsPerMb', true)} | ${r('nms', 'peakRssMb')} | ${r('nginx', 'peakRssMb')} |`,
       );
+    }
+  }
+  if (arms.includes('copier') && arms.length > 1) {
+    lines.push(
+      '',
+      '### The floor of a Node.js relay: the bare Node copier / theirs (CPU/MB medians)',
+      '',
+      'The copier sets up each connection with our sessions, then writes every buffer it reads from the publisher to every destination as it is (bench/copier-host.ts): what Node\'s event loop, streams and sockets alone cost here. A target ratio below the copier\'s is below what any Node.js relay can reach on this machine.',
+      '',
+      '| N | copier vs nms | copier vs nginx |',
+      '|---:|---:|---:|',
+    );
+    for (const n of counts) {
+      const r = (theirs: ArmName): string => fmt(ratio(cell(runs, 'copier', n, 'cpuMsPerMb'), cell(runs, theirs, n, 'cpuMsPerMb')));
+      lines.push(`| ${n} | ${r('nms')} | ${r('nginx')} |`);
     }
   }
   const problems = runs.filter((r) => !r.ok || !r.lossless).slice(0, 12);
@@ -101,6 +116,9 @@ function targetLines(results: BenchResults): string[] {
   row('quiet runs only: N=16 CPU/MB ours/nginx ≤ 1.0', cpuRatio(16, 'nginx', true), 1.0);
   row('quiet runs only: N=16 CPU/MB ours/nms ≤ 0.6', cpuRatio(16, 'nms', true), 0.6);
   row('quiet runs only: N=1 CPU/MB ours/nms ≤ 0.6', cpuRatio(1, 'nms', true), 0.6);
+  const floor = (n: number, theirs: ArmName): number | null => ratio(cell(runs, 'copier', n, 'cpuMsPerMb'), cell(runs, theirs, n, 'cpuMsPerMb'));
+  lines.push(`| (the floor) N=16 CPU/MB bare Node copier/nginx, /nms | ${fmt(floor(16, 'nginx'))}, ${fmt(floor(16, 'nms'))} | — |`);
+  lines.push(`| (the floor) N=1 CPU/MB bare Node copier/nms | ${fmt(floor(1, 'nms'))} | — |`);
   const n64 = runs.filter((r) => r.arm === 'ours' && r.destinations === 64);
   if (n64.length > 0) {
     const lossless = n64.filter((r) => r.ok && r.lossless).length;

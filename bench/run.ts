@@ -1,7 +1,7 @@
 // `npm run bench`: micro-benchmarks, the fan-out comparison with node-media-server and nginx-rtmp,
 // and the realtime latency run; results as JSON plus a Markdown report in bench/results/.
 //
-//   node build-test/bench/run.js [--quick] [--rounds 5] [--n 1,4,16,64] [--arms ours,nms,nginx]
+//   node build-test/bench/run.js [--quick] [--rounds 5] [--n 1,4,16,64] [--arms ours,nms,nginx,copier]
 //     [--only micro,fanout,realtime] [--speed 10] [--warmup 20] [--warmup-publishes 2] [--quiet-wait 5] [--realtime-events 1] [--realtime-destinations 16]
 //     [--realtime-seconds 60] [--micro-time 500] [--ours-harness] [--cpu-prof DIR] [--out DIR] [--tmp-dir DIR]
 import { spawnSync } from 'node:child_process';

@@ -50,6 +50,11 @@ export class ChunkConnection {
     return this.options.windowAckSize;
   }
 
+  /** The chunk size the peer announced for what it sends us. */
+  get inChunkSize(): number {
+    return this.decoder.inboundChunkSize;
+  }
+
   get outChunkSize(): number {
     return this.encoder.chunkSize;
   }
