@@ -36,15 +36,21 @@ export interface PushConnectionOptions {
   onStateChange?: (connection: PushConnection) => void;
 }
 
-/** Bounds of the acknowledgement window we ask destinations for (librtmp and SRS ask for 2.5 MB). */
+/**
+ * Bounds of the acknowledgement window we ask destinations for (librtmp and SRS ask for 2.5 MB).
+ * Every push starts at the minimum, so the first acknowledgement comes early: until it does, a
+ * destination that stopped reading cannot be told from one that never acknowledges (judged by
+ * backpressure alone); after it, the push asks for its queue's window.
+ */
 export const MIN_DESTINATION_ACK_WINDOW = 256 * 1024;
 export const MAX_DESTINATION_ACK_WINDOW = 2_500_000;
 
 /**
- * The acknowledgement window for a destination queue: unacknowledged bytes count toward the queue's
- * byte bound, so the window is an eighth of it (1 MiB for the default 8 MiB), which keeps that
- * estimate within 1/8 of the bound. Not smaller: every acknowledgement wakes the relay to read it,
- * and at 256 KiB they were a tenth of its CPU at 16 destinations.
+ * The acknowledgement window for a destination queue once the first acknowledgement came:
+ * unacknowledged bytes count toward the queue's byte bound, so the window is an eighth of it (1 MiB
+ * for the default 8 MiB), which keeps that estimate within 1/8 of the bound. Not smaller: every
+ * acknowledgement wakes the relay to read it, and at 256 KiB they were a tenth of its CPU at 16
+ * destinations.
  */
 export function destinationAckWindow(maxQueueBytes: number): number {
   return Math.min(MAX_DESTINATION_ACK_WINDOW, Math.max(MIN_DESTINATION_ACK_WINDOW, Math.floor(maxQueueBytes / 8)));
@@ -79,6 +85,7 @@ export class PushConnection implements StreamSubscriber {
   private readonly lastTimestamps = new Float64Array(3);
   private lastProgressAt = 0;
   private attempt = 0;
+  /** The acknowledgement window asked for once the first acknowledgement came (destinationAckWindow). */
   private readonly ackWindow: number;
 
   constructor(private readonly options: PushConnectionOptions) {
@@ -161,7 +168,7 @@ export class PushConnection implements StreamSubscriber {
     this.socket = socket;
     this.writer = new SocketWriter(socket);
     const fourCcList = this.options.stream.enhancedFourCcs();
-    this.session = new ClientSession({ target, windowAckSize: this.ackWindow, ...(fourCcList.length > 0 ? { fourCcList } : {}) });
+    this.session = new ClientSession({ target, windowAckSize: MIN_DESTINATION_ACK_WINDOW, ...(fourCcList.length > 0 ? { fourCcList } : {}) });
     // Events of a socket this push has already left behind are ignored.
     socket.on('data', (bytes: Buffer) => {
       if (this.socket === socket) this.onData(bytes);
@@ -204,9 +211,14 @@ export class PushConnection implements StreamSubscriber {
       case 'error':
         this.fail(`protocol error ${event.error.code}: ${event.error.message}`);
         return;
-      case 'acknowledged':
+      case 'acknowledged': {
         this.lastProgressAt = Date.now();
+        // An event earlier in the same read may have failed the connection.
+        if (!this.session || !this.writer) return;
+        const chunks = this.session.chunkConnection;
+        if (chunks.windowAckSize !== this.ackWindow) this.writer.write(chunks.changeWindowAckSize(this.ackWindow));
         return;
+      }
       default:
         return;
     }
@@ -288,7 +300,7 @@ export class PushConnection implements StreamSubscriber {
     const now = Date.now();
     const acks = this.session.chunkConnection.acks;
     if (acks.lastAckAt === undefined && this.writer.canWrite) this.lastProgressAt = now;
-    const waitingFor = acks.unacknowledgedBytes > this.ackWindow || !this.writer.canWrite;
+    const waitingFor = acks.unacknowledgedBytes > this.session.chunkConnection.windowAckSize || !this.writer.canWrite;
     if (!waitingFor) {
       this.lastProgressAt = Math.max(this.lastProgressAt, now - 1);
       return;

@@ -99,6 +99,12 @@ export class ChunkConnection {
     }
   }
 
+  /** Asks the peer for an Acknowledgement every `size` bytes from now on (a new Window Acknowledgement Size). */
+  changeWindowAckSize(size: number): Buffer[] {
+    this.options.windowAckSize = size;
+    return this.sendControl(windowAckSizeMessage(size));
+  }
+
   /** Announces our outbound chunk size (once, before anything larger than 128 bytes). */
   announceChunkSize(): Buffer[] {
     if (this.chunkSizeAnnounced) return [];
