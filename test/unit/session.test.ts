@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ClientSession } from '../../src/rtmp/session/client-session.js';
 import { ServerSession } from '../../src/rtmp/session/server-session.js';
+import { ChunkConnection } from '../../src/rtmp/session/chunk-connection.js';
 import type { ClientSessionEvent, ServerSessionEvent } from '../../src/rtmp/session/events.js';
 import { MessageType, type RtmpMessage } from '../../src/rtmp/message/types.js';
 
@@ -161,4 +162,17 @@ test('media on message stream 0 (node-media-server push) belongs to the publishi
   t.is(media.length, 1);
   t.is(media[0]!.streamId, 1);
   t.true(media[0]!.message.payload.equals(payload));
+});
+
+test('changeWindowAckSize: a Window Acknowledgement Size message, and the new window is the one replied with', (t) => {
+  const chunks = new ChunkConnection({ windowAckSize: 256 * 1024 });
+  const bytes = Buffer.concat(chunks.changeWindowAckSize(1_048_576));
+  // fmt 0 on csid 2 (protocol control): basic header, timestamp 0, length 4, type 5 (Window
+  // Acknowledgement Size), message stream 0 (little endian), then the window, big endian.
+  t.deepEqual([...bytes], [0x02, 0, 0, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0x00, 0x10, 0x00, 0x00]);
+  t.is(chunks.windowAckSize, 1_048_576);
+  // A Set Peer Bandwidth (2,500,000, soft limit) that differs from our window is answered with the new window.
+  const send: Buffer[] = [];
+  chunks.onControl({ typeId: 6, timestamp: 0, streamId: 0, payload: Buffer.from([0x00, 0x26, 0x25, 0xa0, 0x01]) }, send);
+  t.deepEqual([...Buffer.concat(send)].slice(-4), [0x00, 0x10, 0x00, 0x00]);
 });
