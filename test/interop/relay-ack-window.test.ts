@@ -19,7 +19,7 @@ for (const [queueBytes, window] of [
   [8 * 1024 * 1024, 1024 * 1024],
   [1024 * 1024, 256 * 1024],
 ] as const) {
-  test(`a ${queueBytes / 1024} KiB queue bound: the destination acknowledges every ${window / 1024} KiB`, async (t) => {
+  test(`a ${queueBytes / 1024} KiB queue bound: the destination acknowledges the first 256 KiB, then every ${window / 1024} KiB`, async (t) => {
     const sink = await startRtmpSink();
     t.teardown(() => sink.stop());
     const relay = await startInProcessRelay(t, { ingestKeys: [INGEST_KEY], queueBytes });
