@@ -11,9 +11,10 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerStatusRoutes } from './routes/status.js';
 
-/** How long an idle kept-alive connection stays open (the API's value since it ran on fastify). */
+/** How long an idle kept-alive connection stays open. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export interface AdminServerOptions {
@@ -23,7 +24,7 @@ export interface AdminServerOptions {
   readonly context: AdminContext;
 }
 
-/** Builds the admin HTTP app (routes, auth, JSON-only bodies, CONTRACT §3 errors) without listening. */
+/** Builds the admin HTTP app (routes, auth, JSON-only bodies, the API's error object) without listening. */
 export function buildAdminApp(options: AdminServerOptions): AdminApp {
   const { context } = options;
   const bearer = new BearerCheck(options.token);
@@ -38,6 +39,7 @@ export function buildAdminApp(options: AdminServerOptions): AdminApp {
   registerDestinationRoutes(app, context);
   registerStatusRoutes(app, context);
   registerMetricsRoutes(app, context);
+  registerOpenApiRoute(app, context);
   return app;
 }
 
@@ -81,7 +83,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-/** The admin HTTP service: listens, logs its port (CONTRACT §1), and closes cleanly. */
+/** The admin HTTP service: listens, logs the port it bound, and closes cleanly. */
 export class AdminServer {
   private readonly app: AdminApp;
   private readonly servers: Server[] = [];

@@ -1,3 +1,4 @@
+import type { DestinationCreate, DestinationPatch, DestinationView } from '../admin/api/schemas.js';
 import { maskSecret } from '../util/mask.js';
 import { newDestinationId } from './ids.js';
 
@@ -17,24 +18,7 @@ export interface DestinationRecord {
   readonly updatedAt: string;
 }
 
-/** The writable fields, validated (see validation.ts). */
-export interface DestinationInput {
-  readonly systemName: string;
-  readonly primaryUrl: string;
-  readonly secondaryUrl: string | null;
-  readonly secondaryMode: SecondaryMode;
-  readonly streamKey: string;
-  readonly enabled: boolean;
-}
-
-export type DestinationPatch = Partial<DestinationInput>;
-
-/** A destination as the API shows it: the stream key masked (CONTRACT §3). */
-export interface DestinationView extends Omit<DestinationRecord, 'streamKey'> {
-  readonly streamKey: string;
-}
-
-export function createDestination(input: DestinationInput, now: Date): DestinationRecord {
+export function createDestination(input: DestinationCreate, now: Date): DestinationRecord {
   const at = now.toISOString();
   return { id: newDestinationId(), ...input, createdAt: at, updatedAt: at };
 }
@@ -42,7 +26,7 @@ export function createDestination(input: DestinationInput, now: Date): Destinati
 /** The record with the patch applied; `updatedAt` moves only when a value really changed. */
 export function patchDestination(record: DestinationRecord, patch: DestinationPatch, now: Date): DestinationRecord {
   const next: DestinationRecord = { ...record, ...definedOnly(patch) };
-  const changed = (Object.keys(patch) as Array<keyof DestinationInput>).some((key) => next[key] !== record[key]);
+  const changed = (Object.keys(patch) as Array<keyof DestinationPatch>).some((key) => next[key] !== record[key]);
   return changed ? { ...next, updatedAt: now.toISOString() } : record;
 }
 

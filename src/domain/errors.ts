@@ -1,17 +1,20 @@
 /**
- * The error codes of CONTRACT §3, plus `internal_error` for a failure that is ours (e.g. a full disk)
- * and `unavailable` for a request that arrives while the relay stops.
+ * The codes of the admin API's error object; `internal_error` is a failure that is ours (a full
+ * disk), `unavailable` a request that arrives while the relay stops.
  */
-export type ProblemCode =
-  | 'validation_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'unauthorized'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'bad_request'
-  | 'internal_error'
-  | 'unavailable';
+export const PROBLEM_CODES = [
+  'validation_failed',
+  'not_found',
+  'conflict',
+  'unauthorized',
+  'unsupported_media_type',
+  'payload_too_large',
+  'bad_request',
+  'internal_error',
+  'unavailable',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 /**
  * What went wrong with a request, as a value (the domain never throws for bad input). The message
@@ -25,7 +28,7 @@ export class Problem {
     readonly field?: string,
   ) {}
 
-  /** The CONTRACT §3 error body. */
+  /** The admin API's error body. */
   toJSON(): { error: { code: ProblemCode; message: string; field?: string } } {
     return { error: { code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }) } };
   }

@@ -1,4 +1,5 @@
-import { destinationView, type DestinationRecord, type DestinationView } from './destination.js';
+import type { EventCreate, EventPatch, EventView } from '../admin/api/schemas.js';
+import { destinationView, type DestinationRecord } from './destination.js';
 import { newEventId, newIngestKey } from './ids.js';
 
 export const EVENT_TYPES = ['webcast', 'townhall'] as const;
@@ -17,34 +18,7 @@ export interface EventRecord {
   readonly updatedAt: string;
 }
 
-/** The writable fields, validated (see validation.ts). */
-export interface EventInput {
-  readonly name: string;
-  readonly type: EventType;
-  readonly scheduledStart: string | null;
-  readonly scheduledEnd: string | null;
-}
-
-export type EventPatch = Partial<EventInput>;
-
-/**
- * An event as the API shows it. The ingest key is shown in full here, and only here: it is what the
- * admin hands to the encoder (CONTRACT §2), so it is the one secret the API must return.
- */
-export interface EventView {
-  readonly id: string;
-  readonly name: string;
-  readonly type: EventType;
-  readonly scheduledStart: string | null;
-  readonly scheduledEnd: string | null;
-  readonly ingestUrl: string;
-  readonly ingestKey: string;
-  readonly destinations: readonly DestinationView[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export function createEvent(input: EventInput, now: Date): EventRecord {
+export function createEvent(input: EventCreate, now: Date): EventRecord {
   const at = now.toISOString();
   return { id: newEventId(), ...input, ingestKey: newIngestKey(), destinations: [], createdAt: at, updatedAt: at };
 }
@@ -54,7 +28,7 @@ export function patchEvent(record: EventRecord, patch: EventPatch, now: Date): E
   let changed = false;
   const next: Record<string, unknown> = { ...record };
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || record[key as keyof EventInput] === value) continue;
+    if (value === undefined || record[key as keyof EventPatch] === value) continue;
     next[key] = value;
     changed = true;
   }

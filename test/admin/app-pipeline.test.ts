@@ -6,9 +6,9 @@ import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import test from 'ava';
 import { Problem } from '../../src/domain/errors.js';
-import { EVENT_BODY } from '../../src/domain/validation.js';
+import { EVENT_CREATE } from '../../src/admin/api/bodies.js';
 import { sendProblem } from '../../src/admin/http-errors.js';
-import { AdminApp } from '../../src/admin/http/app.js';
+import { AdminApp, type RouteDoc } from '../../src/admin/http/app.js';
 import { createLogger } from '../../src/util/logger.js';
 import { rawExchange, rawRequest } from '../hostile/raw-http.js';
 
@@ -36,23 +36,24 @@ async function start(t: { teardown(fn: () => Promise<void>): void }): Promise<Ru
   });
   const app = new AdminApp({ bodyLimit: 1024, authorized: (headers) => headers.authorization === `Bearer ${TOKEN}`, log: createLogger({ level: 'debug', format: 'json', destination: sink }) });
   const seen: unknown[] = [];
-  app.get('/api/things/:id', (request) => ({ id: request.params.id }));
-  app.get('/web/page', { public: true }, (_request, reply) => reply.type('text/html; charset=utf-8').send('<html></html>'));
-  app.post('/api/things', { body: EVENT_BODY }, (request, reply) => {
+  const doc = (operationId: string): RouteDoc => ({ operationId, tag: 'Things', summary: operationId, responses: { 200: { description: 'ok' } } });
+  app.get('/api/things/:id', { doc: doc('getThing') }, (request) => ({ id: request.params.id }));
+  app.get('/web/page', { public: true, doc: doc('getPage') }, (_request, reply) => reply.type('text/html; charset=utf-8').send('<html></html>'));
+  app.post('/api/things', { body: EVENT_CREATE, doc: doc('createThing') }, (request, reply) => {
     seen.push(request.body);
     return reply.code(201).send({ created: true });
   });
-  app.delete('/api/things/:id', (request, reply) => (request.params.id === 'gone' ? sendProblem(reply, new Problem('not_found', 'no such thing')) : reply.code(204).send()));
+  app.delete('/api/things/:id', { doc: doc('deleteThing') }, (request, reply) => (request.params.id === 'gone' ? sendProblem(reply, new Problem('not_found', 'no such thing')) : reply.code(204).send()));
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   let entered: () => void = () => undefined;
   const slowEntered = new Promise<void>((resolve) => (entered = resolve));
-  app.get('/api/slow', async () => {
+  app.get('/api/slow', { doc: doc('getSlow') }, async () => {
     entered();
     await released;
     return { slow: true };
   });
-  app.get('/api/broken', () => {
+  app.get('/api/broken', { doc: doc('getBroken') }, () => {
     throw new Error('disk on fire: /var/lib/secret');
   });
   const server: Server = createServer(app.listener);
@@ -121,14 +122,14 @@ test('cache-control: no-store on every /api/ response, errors included, and not 
   t.is(page.headers['content-type'], 'text/html; charset=utf-8');
 });
 
-test('the body is checked against the route shape before the handler', async (t) => {
+test('the body is checked against the route schema before the handler, which gets it parsed', async (t) => {
   const { port, seen } = await start(t);
   const json = { ...AUTH, 'Content-Type': 'application/json' };
   const refused = await rawRequest(port, 'POST', '/api/things', json, '{"name":5,"extra":1}');
   t.is(refused.status, 400);
   t.like(refused.json, { error: { code: 'validation_failed', field: 'extra' } });
   t.is((await rawRequest(port, 'POST', '/api/things', json, '{"name":"ok"}')).status, 201);
-  t.deepEqual(seen, [{ name: 'ok' }]);
+  t.deepEqual(seen, [{ name: 'ok', type: 'webcast', scheduledStart: null, scheduledEnd: null }]);
 });
 
 test('204 has neither Content-Type nor Content-Length; a Problem from a handler keeps its status', async (t) => {
@@ -173,7 +174,7 @@ test('a bad URL is answered before any token check, without echoing the path', a
   t.false(response.body.includes('%ff'));
 });
 
-test('while stopping, a request on an open connection is turned away: 503 unavailable, CONTRACT shape, Connection: close', async (t) => {
+test('while stopping, a request on an open connection is turned away: 503 unavailable, the error object, Connection: close', async (t) => {
   const { app, port } = await start(t);
   app.closing = true;
   const response = await rawRequest(port, 'GET', '/api/things/a1', AUTH);

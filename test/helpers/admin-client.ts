@@ -1,5 +1,8 @@
 // A small HTTP client for the admin API of a running relay (global fetch), which keeps every
-// response it saw so a test can check, at the end, that no secret ever left the server.
+// response it saw so a test can check, at the end, that no secret ever left the server. Every
+// response is checked against the relay's OpenAPI document as it arrives: one that the document
+// does not describe (route, status, media type, body) throws, failing the test that got it.
+import { conformanceOf } from './openapi-conformance.js';
 import type { RelayServer } from './relay-server.js';
 
 export interface ApiResponse {
@@ -56,10 +59,16 @@ export class AdminClient {
   /** Every response so far, in order. */
   readonly transcript: ApiResponse[] = [];
 
+  /** The relay's OpenAPI document, fetched while the relay is surely up (at construction). */
+  private readonly conformance: ReturnType<typeof conformanceOf>;
+
   constructor(
     readonly baseUrl: string,
     readonly token: string | null,
-  ) {}
+  ) {
+    this.conformance = conformanceOf(baseUrl);
+    this.conformance.catch(() => undefined); // reported at the first response instead
+  }
 
   static of(server: RelayServer, token: string | null = server.adminToken): AdminClient {
     return new AdminClient(server.adminUrl, token);
@@ -87,6 +96,8 @@ export class AdminClient {
     }
     const result: ApiResponse = { method, path, status: response.status, headers: response.headers, text, body: parsed };
     this.transcript.push(result);
+    const violation = (await this.conformance).violation({ method, path, status: response.status, contentType: response.headers.get('content-type'), text });
+    if (violation !== null) throw new Error(`the response does not match the OpenAPI document: ${violation}`);
     return result;
   }
 

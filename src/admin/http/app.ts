@@ -1,29 +1,62 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Problem } from '../../domain/errors.js';
-import { shapeProblem, type BodyShape } from '../../domain/validation.js';
+import type { GenericSchema } from 'valibot';
+import { Problem, type ProblemCode } from '../../domain/errors.js';
 import type { Logger } from '../../util/logger.js';
+import { parseBody, type BodyOf, type BodySpec } from '../api/parse-body.js';
 import { internalError, sendProblem } from '../http-errors.js';
 import { bodyPlan, readJsonBody } from './body.js';
 import { Reply, writeReply } from './reply.js';
 import { Router, type Params } from './router.js';
 
-export interface AdminRequest<P> {
+export interface AdminRequest<P, B = unknown> {
   readonly method: string;
   readonly params: P;
   readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body; undefined when there is none. */
-  readonly body: unknown;
+  /** The body as its schema parsed it; undefined when the route takes none. */
+  readonly body: B;
 }
 
 /** Returns the reply it sent, or a value to send as JSON with the reply's status. */
-export type Handler<P> = (request: AdminRequest<P>, reply: Reply) => unknown;
+export type Handler<P, B = unknown> = (request: AdminRequest<P, B>, reply: Reply) => unknown;
 
-export interface RouteOptions {
+/** One success response of a route, for its OpenAPI description. */
+export interface ResponseDoc {
+  readonly description: string;
+  /** The JSON body's schema; none for a response without a body. */
+  readonly schema?: GenericSchema;
+  /** A body that is not JSON (HTML, Prometheus text): its media types. */
+  readonly contentTypes?: readonly string[];
+}
+
+/** What the OpenAPI document says of a route; every route has one. */
+export interface RouteDoc {
+  /** Unique across the API: what client generators name the call. */
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly responses: Readonly<Record<number, ResponseDoc>>;
+  /**
+   * Errors this route answers beyond those its kind always may (401 off the public routes, 404
+   * with path parameters, 400/413/415 with a body, 500 and 503 everywhere), with when.
+   */
+  readonly errors?: Readonly<Partial<Record<ProblemCode, string>>>;
+}
+
+export interface RouteOptions<B extends BodySpec | undefined = BodySpec | undefined> {
   /** Served without the bearer token (the web page, its assets, /api/health). */
   readonly public?: boolean;
-  /** The body's shape, checked before the handler runs (a body that is not is refused with 400). */
-  readonly body?: BodyShape;
+  /** The body's spec: the body is parsed with its schema before the handler runs (400 if it does not match). */
+  readonly body?: B;
+  readonly doc: RouteDoc;
+}
+
+/** A registered route, as the OpenAPI document lists it. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly pattern: string;
+  readonly options: RouteOptions;
 }
 
 interface Route {
@@ -32,10 +65,11 @@ interface Route {
   readonly handler: Handler<Readonly<Record<string, string>>>;
 }
 
-interface AddRoute {
-  <Path extends string>(path: Path, handler: Handler<Params<Path>>): void;
-  <Path extends string>(path: Path, options: RouteOptions, handler: Handler<Params<Path>>): void;
-}
+type AddRoute = <Path extends string, B extends BodySpec | undefined = undefined>(
+  path: Path,
+  options: RouteOptions<B>,
+  handler: Handler<Params<Path>, BodyOf<B>>,
+) => void;
 
 export interface AdminAppOptions {
   readonly bodyLimit: number;
@@ -46,11 +80,12 @@ export interface AdminAppOptions {
 
 /**
  * The admin API's request pipeline on node:http: route, then the bearer token (before any body
- * is read), the JSON body, its shape, the handler; every refusal and failure is the CONTRACT §3
- * error object, and every /api/ response says `cache-control: no-store`.
+ * is read), the JSON body, its schema, the handler; every refusal and failure is the API's error
+ * object, and every /api/ response says `cache-control: no-store`.
  */
 export class AdminApp {
   private readonly router = new Router<Route>();
+  private readonly registered: RouteInfo[] = [];
   /** Set when the server stops: a request that arrives from then on is turned away. */
   closing = false;
 
@@ -62,14 +97,18 @@ export class AdminApp {
   readonly patch: AddRoute = this.adder(['PATCH']);
   readonly delete: AddRoute = this.adder(['DELETE']);
 
-  private adder(methods: readonly string[]): AddRoute {
-    return <Path extends string>(path: Path, first: RouteOptions | Handler<Params<Path>>, second?: Handler<Params<Path>>): void => {
-      const [options, handler] = typeof first === 'function' ? [{}, first] : [first, second];
-      if (handler === undefined) throw new Error(`route ${path} has no handler`);
-      // The router hands over exactly the parameters the pattern names.
+  private adder(methods: readonly [string, ...string[]]): AddRoute {
+    return (path, options, handler): void => {
+      // The router hands over exactly the parameters the pattern names, and the pipeline the body its spec parsed.
       const route: Route = { pattern: path, options, handler: handler as Handler<Readonly<Record<string, string>>> };
       for (const method of methods) this.router.add(method, path, route);
+      this.registered.push({ method: methods[0], pattern: path, options });
     };
+  }
+
+  /** Every route, in the order registered (a GET route's HEAD is implied). */
+  routes(): readonly RouteInfo[] {
+    return this.registered;
   }
 
   /** The node:http 'request' listener. */
@@ -138,19 +177,21 @@ export class AdminApp {
       sendProblem(reply, new Problem('not_found', `there is no ${method} route at this path`));
       return;
     }
-    const problem = route.options.body === undefined ? null : shapeProblem(body, route.options.body);
-    if (problem !== null) {
-      sendProblem(reply, problem);
+    // A route without a body spec takes no body: whatever was sent is not handed on.
+    const parsed = route.options.body === undefined ? undefined : parseBody(route.options.body, body);
+    if (parsed instanceof Problem) {
+      sendProblem(reply, parsed);
       return;
     }
+    body = parsed;
     const result = await route.handler({ method, params, headers: request.headers, body }, reply);
     if (!reply.sent) reply.send(result);
   }
 }
 
 /**
- * A request that arrives while the server stops (on a kept-alive connection): 503 in the CONTRACT
- * §3 shape, and the connection closes after it.
+ * A request that arrives while the server stops (on a kept-alive connection): 503 with the error
+ * object, and the connection closes after it.
  */
 function turnAway(response: ServerResponse): void {
   const reply = sendProblem(new Reply(), new Problem('unavailable', 'the relay is stopping; try again when it is back'));

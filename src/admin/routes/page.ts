@@ -25,7 +25,18 @@ export function registerPageRoutes(app: AdminApp, modules: Map<string, WebAsset>
   assets.set('favicon.svg', { contentType: 'image/svg+xml', body: Buffer.from(FAVICON_SVG) });
   const page = Buffer.from(PAGE_HTML);
 
-  app.get('/', { public: true }, async (_request, reply) =>
+  app.get(
+    '/',
+    {
+      public: true,
+      doc: {
+        operationId: 'getPage',
+        tag: 'Web page',
+        summary: 'The admin web page (it asks for the token and keeps it in the browser session)',
+        responses: { 200: { description: 'the page', contentTypes: ['text/html; charset=utf-8'] } },
+      },
+    },
+    async (_request, reply) =>
     reply
       .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY)
       .header('x-content-type-options', 'nosniff')
@@ -35,8 +46,20 @@ export function registerPageRoutes(app: AdminApp, modules: Map<string, WebAsset>
       .send(page),
   );
 
-  app.get('/web/:name', { public: true }, async (request, reply) => {
-    const asset = assets.get(request.params.name);
-    return asset ? sendAsset(reply, asset) : sendProblem(reply, new Problem('not_found', 'there is no such file of the admin page'));
-  });
+  app.get(
+    '/web/:name',
+    {
+      public: true,
+      doc: {
+        operationId: 'getPageFile',
+        tag: 'Web page',
+        summary: 'A file of the admin page: its stylesheet, icon and browser modules',
+        responses: { 200: { description: 'the file', contentTypes: [...new Set([...assets.values()].map((asset) => asset.contentType))] } },
+      },
+    },
+    async (request, reply) => {
+      const asset = assets.get(request.params.name);
+      return asset ? sendAsset(reply, asset) : sendProblem(reply, new Problem('not_found', 'there is no such file of the admin page'));
+    },
+  );
 }

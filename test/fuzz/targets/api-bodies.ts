@@ -1,21 +1,16 @@
 /**
- * The admin API's request-body validators (src/domain/validation.ts) over arbitrary JSON. Input: a
- * selector byte, then JSON text (mutations of real bodies; text that is not JSON is given to the
- * date parser instead). Oracles: no throw; a refusal is a Problem with a CONTRACT §3 code, a message
- * and (if any) the field at fault, and never quotes a submitted value; what is accepted obeys every
- * rule of §3 (checked here again, independently); isoDateTimeMs agrees with Date.parse.
+ * The admin API's request-body checks (each body's schema, then the stored-state rules) over
+ * arbitrary JSON. Input: a selector byte, then JSON text (mutations of real bodies; text that is not
+ * JSON is given to the date parser instead). Oracles: no throw; a refusal is a Problem with one of
+ * the API's codes, a message and (if any) the field at fault, and never quotes a submitted value;
+ * what is accepted obeys every rule the API documents (checked here again, independently);
+ * isoDateTimeMs agrees with Date.parse.
  */
 import { SECONDARY_MODES, type DestinationRecord } from '../../../src/domain/destination.js';
 import { Problem } from '../../../src/domain/errors.js';
 import { EVENT_TYPES, type EventRecord } from '../../../src/domain/event.js';
-import {
-  isoDateTimeMs,
-  validateDestinationCreate,
-  validateDestinationPatch,
-  validateEmptyBody,
-  validateEventCreate,
-  validateEventPatch,
-} from '../../../src/domain/validation.js';
+import { isoDateTimeMs } from '../../../src/domain/iso-date-time.js';
+import { validateDestinationCreate, validateDestinationPatch, validateEmptyBody, validateEventCreate, validateEventPatch } from '../../helpers/body-validators.js';
 import { RtmpError } from '../../../src/rtmp/errors.js';
 import { parseRtmpUrl } from '../../../src/rtmp/session/publish-target.js';
 import { check, type FuzzTarget } from '../harness.js';
@@ -53,7 +48,7 @@ const goodKey = (value: unknown): boolean =>
   typeof value === 'string' && length(value) >= 1 && length(value) <= 1024 && !/[\s\u0000-\u001f\u007f-\u009f]/u.test(value);
 const goodDate = (value: unknown): boolean => value === null || (typeof value === 'string' && isoDateTimeMs(value) !== null);
 
-/** §3's rules on an accepted body, checked again here. */
+/** The documented rules on an accepted body, checked again here. */
 function checkAccepted(kind: string, result: Record<string, unknown>): void {
   const has = (key: string): boolean => Object.hasOwn(result, key) && result[key] !== undefined;
   if (kind.startsWith('event')) {
