@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { RelayConfig } from './config/options.js';
-import { createLogger } from './util/logger.js';
+import { createLogger, type Logger } from './util/logger.js';
 import { packageVersion } from './util/version.js';
 import { IngestServer } from './relay/ingest-server.js';
 import { StaticIngestAuthorizer } from './relay/ingest-authorizer.js';
@@ -16,28 +16,35 @@ import { lockDataDir } from './admin/data-dir-lock.js';
 import { StoreIngestAuthorizer } from './admin/store-ingest-authorizer.js';
 import { heapPolicy } from './util/heap-policy-init.js';
 
-/** How long a clean shutdown may take before the process exits anyway (CONTRACT §1: 5 s). */
+/** How long a clean shutdown may take before the process exits anyway (the promise is 5 s). */
 const SHUTDOWN_DEADLINE_MS = 4500;
 
 /**
  * The composition root of `rtmp-relay serve`: takes the data dir (one process per store), opens
  * the store (a damaged store stops the start, untouched), then builds the ingest, the relay and
- * the admin API from the config, and runs until SIGTERM/SIGINT.
+ * the admin API from the config, and runs until SIGTERM/SIGINT, or until the data dir's lock is
+ * lost (another relay may be writing the store: this one stops, with exit code 1).
  */
 export async function serve(config: RelayConfig): Promise<void> {
-  const releaseDataDir = lockDataDir(config.dataDir);
-  process.once('exit', releaseDataDir); // also when the shutdown deadline exits early
-  try {
-    await run(config);
-  } finally {
-    releaseDataDir();
-  }
-}
-
-async function run(config: RelayConfig): Promise<void> {
   const startedAt = new Date();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   log.debug({ heapPolicy }, 'V8 heap policy');
+  const lock = await lockDataDir(config.dataDir, {
+    onWait: (holder) => log.warn({ dataDir: config.dataDir, holder }, 'the data dir is locked; waiting for it to be released or to go stale'),
+  });
+  try {
+    const lostLock = lock.lost.then((error) => {
+      log.error({ err: error.message }, 'data dir lock lost; stopping');
+      process.exitCode = 1;
+      return 'lock lost' as const;
+    });
+    await run(config, log, startedAt, lostLock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function run(config: RelayConfig, log: Logger, startedAt: Date, lostLock: Promise<'lock lost'>): Promise<void> {
   const store = await Store.open(config.dataDir, log);
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir, log);
   const tls =
@@ -101,14 +108,17 @@ async function run(config: RelayConfig): Promise<void> {
     throw new Error(`admin API on ${config.adminHost}:${config.adminPort}: ${(error as Error).message}`);
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await Promise.race([
+    new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    }),
+    lostLock,
+  ]);
   log.info({ signal }, 'shutting down');
   const deadline = setTimeout(() => {
     log.warn('shutdown deadline passed; exiting');
-    process.exit(0);
+    process.exit(); // with the exit code set so far (1 after a lost lock)
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   // The admin API first (requests in flight finish), then the ingest (which ends every push

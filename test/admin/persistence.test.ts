@@ -34,7 +34,7 @@ test('restart: create, edit, delete, SIGTERM, start again on the same data dir: 
   // A second process on the same data dir is refused at start: it would overwrite the first's writes.
   const refused = await refusedStart(dataDir);
   t.is(refused.code, 1);
-  t.regex(refused.stderr, new RegExp(`--data-dir .* is in use by process ${first.process.pid} \\(.*rtmp-relay\\.lock\\)`));
+  t.regex(refused.stderr, new RegExp(`--data-dir .* is in use by process ${first.process.pid} on host .* \\(.*data-dir\\.lock\\)`));
   t.false(refused.stdout.includes('"listening"'), 'nothing listened');
   t.is((await api.get('/api/events')).status, 200, 'the first one goes on');
 
@@ -94,8 +94,8 @@ test('crash: SIGKILL during a burst of 200 writes loses no acknowledged write', 
   t.true(restored.size >= acknowledged.size && restored.size <= 200);
   const document = JSON.parse(await readFile(join(dataDir, 'store.json'), 'utf8')) as { schemaVersion: number };
   t.is(document.schemaVersion, 1);
-  t.deepEqual((await readdir(dataDir)).sort(), ['rtmp-relay.lock', 'store.json'], 'no temporary file is left behind; the lock was taken over');
-  t.is(await readFile(join(dataDir, 'rtmp-relay.lock'), 'utf8'), `${second.process.pid}\n`);
+  t.deepEqual((await readdir(dataDir)).sort(), ['data-dir.lock', 'data-dir.lock.owner', 'store.json'], 'no temporary file is left behind; the lock was taken over');
+  t.like(JSON.parse(await readFile(join(dataDir, 'data-dir.lock.owner'), 'utf8')), { pid: second.process.pid });
 });
 
 /** Starts the CLI on `dataDir` expecting it to refuse to start; returns its exit and stderr. */
